@@ -1,0 +1,1 @@
+"""Parsers: one module per log family, chosen by name through the registry."""

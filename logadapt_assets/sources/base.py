@@ -1,0 +1,76 @@
+"""What every source yields: container metadata and bounded Arrow batches of raw records.
+
+A source never raises on bad content. A record it cannot read becomes a quarantine row with the
+reason, so for every container: records read = raw records + quarantined.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import pyarrow as pa
+
+from logadapt_assets.schema import load_contract
+
+RAW_SCHEMA = load_contract("raw_log").arrow
+QUARANTINE_SCHEMA = load_contract("quarantine").arrow
+BATCH_RECORDS = 65_536  # records per batch: bounds memory whatever the input size
+RAW_SNIPPET_BYTES = 65_536  # quarantined records keep at most this many bytes
+
+
+@dataclass(frozen=True)
+class ContainerInfo:
+    """A container as the runtime describes it (engine API, config.v2.json, or a file name)."""
+
+    id: str
+    name: str | None = None
+    image: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    state: str | None = None  # running, exited, restarting, dead, ...
+    restart_count: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    host: str | None = None
+
+
+@dataclass
+class SourceBatch:
+    """Raw records (RAW_SCHEMA) and quarantined records (QUARANTINE_SCHEMA) of one container.
+
+    Batches of one container arrive in capture order per stream.
+    """
+
+    container: ContainerInfo
+    records: pa.Table
+    quarantine: pa.Table
+
+
+class LogSource(Protocol):
+    """Anything that can list containers and read their records for a time window."""
+
+    uri: str
+
+    def containers(self) -> list[ContainerInfo]: ...
+
+    def read(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[SourceBatch]:
+        """Records with since <= observed_at < until (UTC), per container, in bounded batches."""
+        ...
+
+
+def empty_quarantine() -> pa.Table:
+    return QUARANTINE_SCHEMA.empty_table()
+
+
+def quarantine_table(rows: list[dict]) -> pa.Table:
+    """Quarantine rows (dicts with QUARANTINE_SCHEMA keys) as a table; raw bytes are cut."""
+    for r in rows:
+        raw = r.get("raw")
+        if raw is not None:
+            r.setdefault("raw_size", len(raw))
+            r["raw"] = raw[:RAW_SNIPPET_BYTES]
+        r.setdefault("raw_size", 0)
+    return pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA)
