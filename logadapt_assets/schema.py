@@ -117,3 +117,67 @@ def schema_diff(expected: pa.Schema, actual: pa.Schema) -> dict[str, list]:
             if n in act and exp[n].nullable != act[n].nullable
         ],
     }
+
+
+_WIDENINGS: dict[str, tuple[str, ...]] = {
+    "int8": ("int16", "int32", "int64"),
+    "int16": ("int32", "int64"),
+    "int32": ("int64",),
+    "float": ("double",),
+    "string": ("large_string",),
+    "binary": ("large_binary",),
+}
+_UNITS = ["s", "ms", "us", "ns"]
+
+
+def _is_widening(old: pa.DataType, new: pa.DataType) -> bool:
+    if old.equals(new):
+        return True
+    if pa.types.is_timestamp(old) and pa.types.is_timestamp(new):
+        return old.tz == new.tz and _UNITS.index(new.unit) >= _UNITS.index(old.unit)
+    return str(new) in _WIDENINGS.get(str(old), ())
+
+
+def evolution_violations(released: Contract, current: Contract) -> list[str]:
+    """Why `current` is not a legal minor evolution of `released` (empty list: it is).
+
+    See schemas/EVOLUTION.md: only nullable additions, widenings and relaxed nullability.
+    """
+    if released.name != current.name:
+        return [f"name changed: {released.name} -> {current.name}"]
+    if released.major != current.major:
+        return []  # a new major version is a new contract, judged by its migration note
+    problems = []
+    if tuple(map(int, current.version.split("."))) < tuple(map(int, released.version.split("."))):
+        problems.append(f"version went backwards: {released.version} -> {current.version}")
+    if released.partition_columns != current.partition_columns:
+        problems.append("partition columns changed")
+    cur = {f.name: f for f in current.arrow}
+    for f in released.arrow:
+        if f.name not in cur:
+            problems.append(f"column removed or renamed: {f.name}")
+            continue
+        if not _is_widening(f.type, cur[f.name].type):
+            problems.append(f"type of {f.name} changed: {f.type} -> {cur[f.name].type}")
+        if f.nullable and not cur[f.name].nullable:
+            problems.append(f"{f.name} made non-nullable")
+    old_names = {f.name for f in released.arrow}
+    for f in current.arrow:
+        if f.name not in old_names and not f.nullable:
+            problems.append(f"added column {f.name} must be nullable")
+    shape = [(f.name, str(f.type), f.nullable) for f in released.arrow]
+    if (
+        not problems
+        and shape != [(f.name, str(f.type), f.nullable) for f in current.arrow]
+        and (released.version == current.version)
+    ):
+        problems.append(f"columns changed without a version bump (still {current.version})")
+    return problems
+
+
+def released_contracts() -> list[Contract]:
+    """Every frozen released contract in schemas/released/."""
+    return [
+        contract_from_dict(json.loads(p.read_text()))
+        for p in sorted((SCHEMA_DIR / "released").glob("*.json"))
+    ]

@@ -8,7 +8,19 @@ from pathlib import Path
 import pytest
 
 IMAGE = "logadapt-busybox:test"
-BUSYBOX_APPLETS = ["sh", "cat", "echo", "sleep", "printf", "seq", "date", "head", "yes", "tr", "kill"]
+BUSYBOX_APPLETS = [
+    "sh",
+    "cat",
+    "echo",
+    "sleep",
+    "printf",
+    "seq",
+    "date",
+    "head",
+    "yes",
+    "tr",
+    "kill",
+]
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +55,9 @@ def busybox_image(docker_client, tmp_path_factory) -> str:
     for applet in BUSYBOX_APPLETS:
         (root / "bin" / applet).symlink_to("busybox")
     tar = subprocess.run(["tar", "-C", str(root), "-c", "."], capture_output=True, check=True)
-    subprocess.run(["docker", "import", "-", IMAGE], input=tar.stdout, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["docker", "import", "-", IMAGE], input=tar.stdout, check=True, capture_output=True
+    )
     return IMAGE
 
 
@@ -53,8 +66,7 @@ def run_container(docker_client, busybox_image) -> Iterator:
     """Start a busybox container running `script`; removed after the test."""
     started = []
 
-    def start(script: str, labels: dict[str, str] | None = None, name: str | None = None,
-              **kwargs):
+    def start(script: str, labels: dict[str, str] | None = None, name: str | None = None, **kwargs):
         container = docker_client.containers.run(
             busybox_image,
             ["sh", "-c", script],

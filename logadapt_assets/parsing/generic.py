@@ -18,17 +18,17 @@ def parse_timestamp(text: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     iso = text.str.replace(",", ".").str.replace(" ", "T")
     naive = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
     offset = (
-        zone.str.strip_chars()
-        .str.replace("UTC", "Z")
-        .str.replace(r"^([+-]\d{2})(\d{2})$", "$1:$2")
+        zone.str.strip_chars().str.replace("UTC", "Z").str.replace(r"^([+-]\d{2})(\d{2})$", "$1:$2")
     )
     zoned = (iso + offset).str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=False
     )
     local = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-    return pl.when(zone.is_not_null() & (zone.str.strip_chars() != "")).then(
-        zoned.dt.convert_time_zone("UTC")
-    ).otherwise(local.dt.convert_time_zone("UTC"))
+    return (
+        pl.when(zone.is_not_null() & (zone.str.strip_chars() != ""))
+        .then(zoned.dt.convert_time_zone("UTC"))
+        .otherwise(local.dt.convert_time_zone("UTC"))
+    )
 
 
 class GenericParser:
