@@ -1,15 +1,20 @@
-"""The whole chain for one time window: sources -> reassembly -> multi-line -> parse -> enrich
--> the lake, streaming in bounded batches, with every record accounted for.
+"""The whole chain for one time window, streaming in bounded batches, every record accounted for:
 
-`Converter` is what `logadapt convert` and the Dagster assets call. It keeps per-container
-state (open partial lines, open multi-line records, event-id counters) so batch boundaries never
-change the result, and counts, per container and hour, the lines read, the lines that became
-events and the records quarantined.
+    source records -> lines (partials joined, redacted)      -> raw_logs
+                   -> records (multi-line assembled), parsed -> parsed_events
+                   -> normalised, enriched                   -> enriched_events
+                   -> event ids, contract defaults           -> log_events
+
+`Converter` runs any contiguous part of that chain: `logadapt convert` runs all of it in one pass
+from a runtime source; each Dagster asset runs one stage, reading its input back from the lake.
+It keeps per-container state (open partial lines, open multi-line records, event-id counters),
+so batch boundaries never change the result, and counts, per container and hour, lines read,
+lines that became events, and records quarantined.
 """
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,30 +24,36 @@ import pyarrow as pa
 from logadapt_assets.catalog import ServiceCatalog, ServiceContext
 from logadapt_assets.conform import to_contract
 from logadapt_assets.enrich import enrich
+from logadapt_assets.inventory import load_inventory
 from logadapt_assets.lake import Lake, PartitionKey, WrittenFile
 from logadapt_assets.normalize import normalize_severity
 from logadapt_assets.parsing.assemble import Assembler
 from logadapt_assets.parsing.base import Parser
 from logadapt_assets.parsing.registry import get_parser
 from logadapt_assets.reassembly import Reassembler
-from logadapt_assets.schema import load_contract
+from logadapt_assets.redact import redact_lines
+from logadapt_assets.schema import Contract, load_contract
 from logadapt_assets.sources.base import ContainerInfo, SourceBatch
 from logadapt_assets.staging import StagingArea
 
+RAW_LOGS = "raw_logs"
+PARSED_EVENTS = "parsed_events"
+ENRICHED_EVENTS = "enriched_events"
 LOG_EVENTS = "log_events"
 QUARANTINE = "quarantine"
-RAW_LOGS = "raw_logs"
+STAGES = [RAW_LOGS, PARSED_EVENTS, ENRICHED_EVENTS, LOG_EVENTS]
+CONTRACTS = {RAW_LOGS: "raw_log", LOG_EVENTS: "log_event", QUARANTINE: "quarantine"}
 SAMPLE_LINES = 50  # lines shown to the catalog for content-based parser choice
+RECORD_COLUMNS = ["container_id", "stream", "observed_at", "line_count"]
 
-# (service, container_id, hour start)
-CountKey = tuple[str, str, datetime]
+CountKey = tuple[str, str, datetime]  # (service, container_id, hour start)
 
 
 @dataclass
 class ConvertReport:
     """What a conversion did: the numbers behind the summary and the asset metadata."""
 
-    lines_in: Counter = field(default_factory=Counter)  # CountKey -> logical lines read
+    lines_in: Counter = field(default_factory=Counter)  # CountKey -> lines read
     events: Counter = field(default_factory=Counter)  # CountKey -> events written
     event_lines: Counter = field(default_factory=Counter)  # CountKey -> sum(line_count)
     quarantined: Counter = field(default_factory=Counter)  # CountKey -> records quarantined
@@ -55,10 +66,10 @@ class ConvertReport:
     written: list[WrittenFile] = field(default_factory=list)
 
     def conservation_violations(self) -> list[tuple[CountKey, int, int]]:
-        """(key, lines read, lines in events) wherever a read line did not reach an event.
+        """(key, lines read, lines in events) wherever a line read did not reach an event.
 
-        Quarantined records never became lines, so records in = lines read + quarantined holds
-        exactly when every line read is in some event's line_count."""
+        Quarantined records never became lines, so records in = events (counting merged lines)
+        + quarantined holds exactly when every line read is in some event's line_count."""
         keys = set(self.lines_in) | set(self.event_lines)
         return [
             (k, self.lines_in[k], self.event_lines[k])
@@ -87,11 +98,11 @@ class _ContainerState:
         self.parser = parser
         self.reassembler = Reassembler()
         self.assembler = Assembler(parser.starts_record)
-        self.id_carry: pl.DataFrame | None = None  # last observed_at + count per stream
+        self.id_carry: pl.DataFrame | None = None  # per stream: last observed_at, next k
 
 
 class Converter:
-    """Streams source batches into the lake for one window [since, until)."""
+    """Runs the chain from `start` to the last of `outputs` for one window [since, until)."""
 
     def __init__(
         self,
@@ -99,30 +110,46 @@ class Converter:
         catalog: ServiceCatalog | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        write_raw: bool = False,
+        outputs: Sequence[str] = (LOG_EVENTS,),
         service: str | None = None,
         staging_budget_bytes: int | None = None,
     ) -> None:
+        unknown = set(outputs) - set(STAGES)
+        if unknown:
+            raise ValueError(f"unknown outputs: {sorted(unknown)}")
         self.lake = lake
         self.catalog = catalog or ServiceCatalog.load(None)
         self.since, self.until = since, until
-        self.write_raw = write_raw
+        self.outputs = set(outputs)
+        self._last = max(STAGES.index(o) for o in outputs)
         self.service_override = service
         self.report = ConvertReport()
         self._states: dict[str, _ContainerState] = {}
+        self._from_source = False  # quarantine is re-written only by runs that read a source
         self._staging = StagingArea(staging_budget_bytes) if staging_budget_bytes else StagingArea()
 
     # -- input ---------------------------------------------------------------------------
     def process(self, batch: SourceBatch) -> None:
-        state = self._state(batch)
+        """Records from a runtime source (engine API, json-file, CRI, text)."""
+        self._from_source = True
+        state = self._state(batch.container, batch.records.column("line").slice(0, SAMPLE_LINES))
         self.report.raw_records += batch.records.num_rows
-        self._quarantine(batch.container, state.ctx, batch.quarantine)
-        if batch.records.num_rows == 0:
-            return
-        if self.write_raw:
-            self._stage_by_hour(RAW_LOGS, state.ctx.service, pl.from_arrow(batch.records))
-        lines = state.reassembler.feed(batch.records)
-        self._emit(state, state.assembler.feed(self._count_lines(state, lines)))
+        self._quarantine(state.ctx, batch.quarantine)
+        if batch.records.num_rows:
+            self._lines(state, state.reassembler.feed(batch.records))
+
+    def process_stage(self, stage: str, container: ContainerInfo, frame: pl.DataFrame) -> None:
+        """Rows of `stage`'s dataset read back from the lake, continuing the chain after it."""
+        state = self._state(container, frame["line"].head(SAMPLE_LINES)
+                            if stage == RAW_LOGS else None)
+        if stage == RAW_LOGS:
+            self._assemble(state, self._count_lines(state, frame))
+        elif stage == PARSED_EVENTS:
+            self._enrich(state, frame)
+        elif stage == ENRICHED_EVENTS:
+            self._log_events(state, frame)
+        else:
+            raise ValueError(f"nothing follows {stage}")
 
     def process_all(self, batches: Iterable[SourceBatch]) -> ConvertReport:
         for batch in batches:
@@ -130,58 +157,70 @@ class Converter:
         return self.finish()
 
     def finish(self) -> ConvertReport:
-        """Flush open records and write every staged partition; returns the report."""
+        """Flush open lines and records and write every staged partition."""
         try:
             for state in self._states.values():
-                tail = self._count_lines(state, state.reassembler.flush())
-                self._emit(
-                    state,
-                    pl.concat(
-                        [state.assembler.feed(tail), state.assembler.flush()],
-                        how="vertical_relaxed",
-                    ),
-                )
+                self._lines(state, state.reassembler.flush())
+                if self._last > 0:
+                    self._parse(state, state.assembler.flush())
             self._write()
         finally:
             self._staging.close()
         return self.report
 
     # -- stages --------------------------------------------------------------------------
-    def _state(self, batch: SourceBatch) -> _ContainerState:
-        cid = batch.container.id
-        if cid not in self._states:
-            sample = (
-                [str(s) for s in batch.records.column("line").slice(0, SAMPLE_LINES).to_pylist()]
-                if batch.records.num_rows
-                else []
-            )
-            ctx = self.catalog.context_for(batch.container, sample)
+    def _state(self, container: ContainerInfo, sample: Iterable | None) -> _ContainerState:
+        if container.id not in self._states:
+            lines = [str(s) for s in (sample or []) if s is not None]
+            ctx = self.catalog.context_for(container, lines)
             if self.service_override:
                 ctx = dataclasses.replace(ctx, service=self.service_override)
-            self._states[cid] = _ContainerState(ctx, get_parser(ctx.parser))
-            self.report.containers[cid] = ctx.service
-        return self._states[cid]
+            self._states[container.id] = _ContainerState(ctx, get_parser(ctx.parser))
+            self.report.containers[container.id] = ctx.service
+        return self._states[container.id]
+
+    def _lines(self, state: _ContainerState, lines: pl.DataFrame) -> None:
+        if lines.height == 0:
+            return
+        lines, redactions = redact_lines(lines)
+        self.report.redactions += redactions
+        self._count_lines(state, lines)
+        if RAW_LOGS in self.outputs:
+            self._stage(RAW_LOGS, state.ctx.service, lines)
+        if self._last > 0:
+            self._assemble(state, lines)
 
     def _count_lines(self, state: _ContainerState, lines: pl.DataFrame) -> pl.DataFrame:
-        if lines.height:
-            counts = lines.group_by(pl.col("observed_at").dt.truncate("1h").alias("h")).len()
-            for hour, n in counts.iter_rows():
-                self.report.lines_in[(state.ctx.service, state.ctx.container_id, hour)] += n
+        hour = pl.col("observed_at").dt.truncate("1h")
+        for h, n in lines.group_by(hour).len().rows():
+            self.report.lines_in[(state.ctx.service, state.ctx.container_id, h)] += n
         return lines
 
-    def _emit(self, state: _ContainerState, records: pl.DataFrame) -> None:
+    def _assemble(self, state: _ContainerState, lines: pl.DataFrame) -> None:
+        self._parse(state, state.assembler.feed(lines))
+
+    def _parse(self, state: _ContainerState, records: pl.DataFrame) -> None:
         if records.height == 0:
             return
         parsed = state.parser.parse(records, state.ctx.options)
-        events = pl.concat(
-            [records.select("container_id", "stream", "observed_at", "line_count"), parsed],
-            how="horizontal",
-        )
-        events, redactions = enrich(normalize_severity(events), state.ctx)
-        self.report.redactions += redactions
-        events = self._finalize(state, events)
+        frame = pl.concat([records.select(RECORD_COLUMNS), parsed], how="horizontal")
+        frame = frame.with_columns(parser=pl.lit(state.parser.name))
+        if PARSED_EVENTS in self.outputs:
+            self._stage(PARSED_EVENTS, state.ctx.service, frame)
+        if self._last > STAGES.index(PARSED_EVENTS):
+            self._enrich(state, frame)
+
+    def _enrich(self, state: _ContainerState, parsed: pl.DataFrame) -> None:
+        enriched, _ = enrich(normalize_severity(parsed), state.ctx)
+        if ENRICHED_EVENTS in self.outputs:
+            self._stage(ENRICHED_EVENTS, state.ctx.service, enriched)
+        if self._last > STAGES.index(ENRICHED_EVENTS):
+            self._log_events(state, enriched)
+
+    def _log_events(self, state: _ContainerState, enriched: pl.DataFrame) -> None:
+        events = self._with_event_ids(state, _contract_defaults(enriched))
         svc, cid = state.ctx.service, state.ctx.container_id
-        hour = pl.col("observed_at").dt.truncate("1h").alias("h")
+        hour = pl.col("observed_at").dt.truncate("1h")
         for h, n, lc in events.group_by(hour).agg(pl.len(), pl.col("line_count").sum()).rows():
             self.report.events[(svc, cid, h)] += n
             self.report.event_lines[(svc, cid, h)] += lc
@@ -189,25 +228,12 @@ class Converter:
             self.report.parse_status[(svc, status)] += n
         for etype, n in events.group_by("event_type").len().rows():
             self.report.event_types[(svc, etype)] += n
-        self._stage_by_hour(LOG_EVENTS, svc, events)
-
-    def _finalize(self, state: _ContainerState, events: pl.DataFrame) -> pl.DataFrame:
-        """Defaults the contract promises (non-null timestamp, message...) and event_id."""
-        events = events.with_columns(
-            timestamp=pl.coalesce(
-                pl.col("timestamp"), pl.col("observed_at").dt.cast_time_unit("us")
-            ),
-            message=pl.col("message").fill_null(""),
-            event_type=pl.col("event_type").fill_null("other"),
-            parse_status=pl.col("parse_status").fill_null("unparsed"),
-            parser=pl.lit(state.parser.name),
-        )
-        return self._with_event_ids(state, events)
+        self._stage(LOG_EVENTS, svc, events)
 
     def _with_event_ids(self, state: _ContainerState, events: pl.DataFrame) -> pl.DataFrame:
         """`<container12>-<stream>-<observed ns>-<k>`: k numbers records sharing a capture
-        time, counted across batches, so the same input always gives the same ids whatever the
-        source (engine API or json-file) and however it was batched."""
+        time, counted across batches, so the same input gives the same ids whatever the source
+        (engine API or json-file) and however it was batched."""
         keys = ["stream", "observed_at"]
         events = events.with_columns(_k=pl.int_range(pl.len()).over(keys))
         if state.id_carry is not None:
@@ -216,54 +242,85 @@ class Converter:
                 .with_columns(_k=pl.col("_k") + pl.col("_k0").fill_null(0))
                 .drop("_k0")
             )
-        state.id_carry = (
-            events.group_by("stream")
-            .agg(pl.col("observed_at").last(), pl.col("_k").last())
-            .with_columns(_k0=pl.col("_k") + 1)
-            .drop("_k")
+        carry = events.group_by("stream").agg(pl.col("observed_at").last(), pl.col("_k").last())
+        state.id_carry = carry.with_columns(_k0=pl.col("_k") + 1).drop("_k")
+        event_id = pl.concat_str(
+            pl.col("container_id").str.slice(0, 12),
+            pl.col("stream"),
+            pl.col("observed_at").dt.epoch("ns").cast(pl.String),
+            pl.col("_k").cast(pl.String),
+            separator="-",
         )
-        return events.with_columns(
-            event_id=pl.concat_str(
-                pl.col("container_id").str.slice(0, 12),
-                pl.col("stream"),
-                pl.col("observed_at").dt.epoch("ns").cast(pl.String),
-                pl.col("_k").cast(pl.String),
-                separator="-",
-            )
-        ).drop("_k")
+        return events.with_columns(event_id=event_id).drop("_k")
 
-    def _quarantine(self, container: ContainerInfo, ctx: ServiceContext, q: pa.Table) -> None:
+    def _quarantine(self, ctx: ServiceContext, q: pa.Table) -> None:
         if q.num_rows == 0:
             return
         df = pl.from_arrow(q)
         for reason, n in df.group_by("reason").len().rows():
             self.report.quarantine_reasons[reason] += n
         for h, n in df.group_by(pl.col("observed_at").dt.truncate("1h")).len().rows():
-            self.report.quarantined[(ctx.service, container.id, h)] += n
-        self._stage_by_hour(QUARANTINE, ctx.service, df)
+            self.report.quarantined[(ctx.service, ctx.container_id, h)] += n
+        self._stage(QUARANTINE, ctx.service, df)
 
-    def _stage_by_hour(self, dataset: str, service: str, df: pl.DataFrame) -> None:
-        contract = load_contract(_CONTRACTS[dataset])
+    def _stage(self, dataset: str, service: str, df: pl.DataFrame) -> None:
+        contract = _contract(dataset, df)
         hour = pl.col("observed_at").dt.truncate("1h")
         for (h,), part in df.with_columns(_h=hour).partition_by("_h", as_dict=True).items():
-            key = PartitionKey.of(service, h)
-            self._staging.add((dataset, key), to_contract(part, contract))
+            table = to_contract(part, contract)
+            self._staging.add((dataset, PartitionKey.of(service, h)), table)
 
     # -- output --------------------------------------------------------------------------
     def _write(self) -> None:
-        written_hours: dict[str, set[PartitionKey]] = {}
+        written: set[tuple[str, PartitionKey]] = set()
         for (dataset, key), table in self._staging.drain():
-            contract = load_contract(_CONTRACTS[dataset])
+            contract = _contract(dataset, pl.from_arrow(table.slice(0, 0)))
             self.report.written.append(self.lake.write_partition(dataset, contract, key, table))
-            written_hours.setdefault(dataset, set()).add(key)
+            written.add((dataset, key))
         if self.since is None or self.until is None:
             return
-        # an hour re-run replaces the whole hour: drop service partitions it no longer has
-        datasets = [LOG_EVENTS, QUARANTINE] + ([RAW_LOGS] if self.write_raw else [])
-        for dataset in datasets:
+        # a window re-run replaces whole hours: drop service partitions it no longer produces
+        for dataset in self.outputs | ({QUARANTINE} if self._from_source else set()):
             for key in self.lake.partitions_in(dataset, self.since, self.until):
-                if key not in written_hours.get(dataset, set()):
+                if (dataset, key) not in written:
                     self.lake.remove_partition(dataset, key)
 
 
-_CONTRACTS = {LOG_EVENTS: "log_event", QUARANTINE: "quarantine", RAW_LOGS: "raw_log"}
+def _contract_defaults(events: pl.DataFrame) -> pl.DataFrame:
+    """What the log_event contract promises: a timestamp, a message, a type, a status."""
+    return events.with_columns(
+        timestamp=pl.coalesce(pl.col("timestamp"), pl.col("observed_at").dt.cast_time_unit("us")),
+        message=pl.col("message").fill_null(""),
+        event_type=pl.col("event_type").fill_null("other"),
+        parse_status=pl.col("parse_status").fill_null("unparsed"),
+    )
+
+
+def _contract(dataset: str, df: pl.DataFrame) -> Contract:
+    """The published contract of `dataset`; intermediates get one from their own columns."""
+    if dataset in CONTRACTS:
+        return load_contract(CONTRACTS[dataset])
+    schema = df.drop("_h", strict=False).to_arrow().schema.remove_metadata()
+    return Contract(dataset, "internal", ("service", "date", "hour"), ("observed_at",), schema)
+
+
+def run_stage(
+    lake: Lake,
+    input_stage: str,
+    since: datetime,
+    until: datetime,
+    catalog: ServiceCatalog | None = None,
+) -> ConvertReport:
+    """Run the stage after `input_stage` over the window, reading its input back from the lake
+    (what a Dagster asset does). Containers come from the inventory written at capture time."""
+    output = STAGES[STAGES.index(input_stage) + 1]
+    inventory = load_inventory(lake)
+    converter = Converter(lake, catalog, since, until, outputs=[output])
+    for key in lake.partitions_in(input_stage, since, until):
+        table = pl.from_arrow(lake.read(input_stage, [key])).drop("service", "date", "hour")
+        for (cid,), frame in table.partition_by(
+            "container_id", as_dict=True, maintain_order=True
+        ).items():
+            container = inventory.get(cid) or ContainerInfo(id=cid)
+            converter.process_stage(input_stage, container, frame)
+    return converter.finish()

@@ -28,7 +28,6 @@ def raw_table(n: int, hour: int = 5, text: str = "line") -> pa.Table:
                 pa.timestamp("ns", "UTC"),
             ),
             "line": [f"{text} {i}" for i in range(n)],
-            "partial": [False] * n,
             "source": ["f"] * n,
             "position": list(range(n)),
         },

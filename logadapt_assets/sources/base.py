@@ -13,7 +13,11 @@ import pyarrow as pa
 
 from logadapt_assets.schema import load_contract
 
-RAW_SCHEMA = load_contract("raw_log").arrow
+# A source record: the lake's raw_log line plus the runtime's partial flag (16 KiB splits, CRI P)
+_RAW_LINE = load_contract("raw_log").arrow
+RAW_SCHEMA = _RAW_LINE.insert(
+    _RAW_LINE.get_field_index("line") + 1, pa.field("partial", pa.bool_(), nullable=False)
+)
 QUARANTINE_SCHEMA = load_contract("quarantine").arrow
 BATCH_RECORDS = 65_536  # records per batch: bounds memory whatever the input size
 RAW_SNIPPET_BYTES = 65_536  # quarantined records keep at most this many bytes
