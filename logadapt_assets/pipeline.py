@@ -140,8 +140,9 @@ class Converter:
 
     def process_stage(self, stage: str, container: ContainerInfo, frame: pl.DataFrame) -> None:
         """Rows of `stage`'s dataset read back from the lake, continuing the chain after it."""
-        state = self._state(container, frame["line"].head(SAMPLE_LINES)
-                            if stage == RAW_LOGS else None)
+        state = self._state(
+            container, frame["line"].head(SAMPLE_LINES) if stage == RAW_LOGS else None
+        )
         if stage == RAW_LOGS:
             self._assemble(state, self._count_lines(state, frame))
         elif stage == PARSED_EVENTS:
@@ -310,13 +311,26 @@ def run_stage(
     since: datetime,
     until: datetime,
     catalog: ServiceCatalog | None = None,
+    keys: list[PartitionKey] | None = None,
 ) -> ConvertReport:
     """Run the stage after `input_stage` over the window, reading its input back from the lake
-    (what a Dagster asset does). Containers come from the inventory written at capture time."""
+    (what a Dagster asset does). Containers come from the inventory written at capture time.
+
+    Service-hours are independent (records never span an hour), so `keys` may name any subset
+    of the window's input partitions: that is how Spark tasks split a large backfill. Only a
+    run over the whole window (keys=None) removes output partitions that no longer have input.
+    """
     output = STAGES[STAGES.index(input_stage) + 1]
     inventory = load_inventory(lake)
-    converter = Converter(lake, catalog, since, until, outputs=[output])
-    for key in lake.partitions_in(input_stage, since, until):
+    whole_window = keys is None
+    converter = Converter(
+        lake,
+        catalog,
+        since if whole_window else None,
+        until if whole_window else None,
+        outputs=[output],
+    )
+    for key in lake.partitions_in(input_stage, since, until) if whole_window else keys:
         table = pl.from_arrow(lake.read(input_stage, [key])).drop("service", "date", "hour")
         for (cid,), frame in table.partition_by(
             "container_id", as_dict=True, maintain_order=True
