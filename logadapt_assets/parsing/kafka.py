@@ -246,8 +246,10 @@ class KafkaParser:
             pl.col("_t").str.extract_groups(r.caused_by).alias("_cause"),
         ]
         self._message_stage = self._message()
+        first_newline = pl.col("_msg").str.find("\n", literal=True)
         self._context_stage = [
             pl.col("_msg").str.extract(r.context, 1).alias("_ctx"),
+            pl.col("_msg").str.slice(0, first_newline).fill_null(pl.col("_msg")).alias("_head"),
             pl.col("_msg").str.extract_groups(r.in_message).alias("_inmsg"),
             *[
                 pl.col("_msg").str.extract_groups(p).alias(f"_TP{i}")
@@ -375,6 +377,7 @@ class KafkaParser:
     def _columns(self) -> list[pl.Expr]:
         r = self.rules
         msg, ctx = pl.col("_msg"), pl.col("_ctx")
+        head = pl.col("_head")  # the request is named on the first line, not in a stack trace
 
         broker = pl.coalesce(
             [_field(ctx, rf"(?:^|[\s,]){k}=(?P<id>-?\d+)\b", "id") for k in r.broker_keys]
@@ -384,13 +387,13 @@ class KafkaParser:
         tp_found = [tp.field("partition").is_not_null() for tp in tps]
         lookup_keys = list(r.api_lookup)
         apis = [
-            _field(msg, p, "api")
+            _field(head, p, "api")
             .str.to_lowercase()
             .str.replace_all("_", "", literal=True)
             .replace_strict(lookup_keys, [r.api_lookup[k] for k in lookup_keys], default=None)
             for p in r.request_patterns
         ] + [
-            pl.when(msg.str.contains(phrase, literal=True)).then(pl.lit(api))
+            pl.when(head.str.contains(phrase, literal=True)).then(pl.lit(api))
             for phrase, api in r.request_phrases.items()
         ]
         durations = [
@@ -413,7 +416,7 @@ class KafkaParser:
             .cast(pl.Int32, strict=False)
             .alias("partition"),
             pl.coalesce(apis).alias("request_type"),
-            _first_of(msg, r.request_id, "id").alias("request_id"),
+            _first_of(head, r.request_id, "id").alias("request_id"),
             pl.coalesce(trace.field("cls"), inmsg.field("cls")).alias("error_class"),
             pl.when(trace.field("cls").is_not_null())
             .then(trace.field("msg"))
