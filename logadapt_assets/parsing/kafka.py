@@ -170,52 +170,18 @@ def _first_of(expr: pl.Expr, patterns: tuple[str, ...], group: str) -> pl.Expr:
     return pl.coalesce([_field(expr, p, group) for p in patterns])
 
 
-@dataclass(frozen=True)
-class _Words:
-    """Prebuilt expressions for `_first_words` (building `extract_groups` compiles its regex)."""
-
-    source: str
-    matches: tuple[tuple[pl.Expr, pl.Expr], ...]  # (all matches of a pattern, word of a match)
-    stop: tuple[str, ...]
-
-
-def _words(source: str, patterns: tuple[str, ...], group: str, stop: tuple[str, ...]) -> _Words:
-    return _Words(
-        source,
-        tuple(
-            (
-                pl.col(source).str.extract_all(p).alias("_m"),
-                pl.col("_m")
-                .str.extract_groups(p)
-                .struct.field(group)
-                .str.strip_chars_end(".,:;'\"")
-                .alias("_w"),
-            )
-            for p in patterns
-        ),
-        stop,
-    )
-
-
-def _first_words(df: pl.DataFrame, words: _Words) -> pl.Series:
-    """Per row, the word of the first match that is not a stop word, trying the patterns in
-    priority order ("group metadata for x" is not group "metadata"). Computed in long format
-    (one row per match): list expressions over every row cost several times more."""
-    found = [
-        df.select("_row", matches).explode("_m").drop_nulls("_m").select("_row", word)
-        for matches, word in words.matches
-    ]
-    best = (
-        pl.concat(found)
-        .with_row_index("_ord")  # pattern-major: a lower _ord is a higher-priority match
-        .filter(
-            (pl.col("_w").str.len_bytes() > 0)
-            & ~pl.col("_w").str.to_lowercase().is_in(list(words.stop))
-        )
-        .group_by("_row")
-        .agg(pl.col("_w").sort_by("_ord").first())
-    )
-    return df.select("_row").join(best, on="_row", how="left", maintain_order="left")["_w"]
+def _first_word(
+    expr: pl.Expr, patterns: tuple[str, ...], group: str, stop: tuple[str, ...]
+) -> pl.Expr:
+    """Group `group` of the first match that is not a stop word, trying the patterns in
+    priority order ("group metadata for x" is not group "metadata")."""
+    found = []
+    for p in patterns:
+        word = pl.element().str.extract_groups(p).struct.field(group)
+        word = word.str.strip_chars_end(".,:;'\"")
+        keep = (pl.element().str.len_bytes() > 0) & ~pl.element().str.to_lowercase().is_in(stop)
+        found.append(expr.str.extract_all(p).list.eval(word).list.filter(keep).list.first())
+    return pl.coalesce(found)
 
 
 def _pick(flags: list[pl.Expr], values: list[pl.Expr]) -> pl.Expr:
@@ -256,8 +222,6 @@ class KafkaParser:
                 for i, p in enumerate(r.topic_partition)
             ],
         ]
-        self._topic_words = _words("_msg", r.topic, "topic", r.topic_stopwords)
-        self._group_words = _words("_msg", r.group, "group", r.group_stopwords)
         self._columns_stage = self._columns()
         self._status_stage = [self._status().alias("parse_status")]
         self._extras = self._attribute_extras()
@@ -288,10 +252,6 @@ class KafkaParser:
         df = df.with_columns(self._suffix_stage)
         df = df.with_columns(self._message_stage)
         df = df.with_columns(*self._context_stage, self._timestamp(options.timezone))
-        df = df.with_columns(
-            _first_words(df, self._topic_words).alias("_topic_word"),
-            _first_words(df, self._group_words).alias("consumer_group"),
-        )
         df = df.with_columns(self._columns_stage)
         df = df.with_columns(self._status_stage)
         return conform(self._with_attributes(df))
@@ -410,11 +370,13 @@ class KafkaParser:
             msg.alias("message"),
             broker.cast(pl.Int32, strict=False).alias("broker_id"),
             pl.coalesce(
-                _pick(tp_found, [tp.field("topic") for tp in tps]), pl.col("_topic_word")
+                _pick(tp_found, [tp.field("topic") for tp in tps]),
+                _first_word(msg, r.topic, "topic", r.topic_stopwords),
             ).alias("topic"),
             _pick(tp_found, [tp.field("partition") for tp in tps])
             .cast(pl.Int32, strict=False)
             .alias("partition"),
+            _first_word(msg, r.group, "group", r.group_stopwords).alias("consumer_group"),
             pl.coalesce(apis).alias("request_type"),
             _first_of(head, r.request_id, "id").alias("request_id"),
             pl.coalesce(trace.field("cls"), inmsg.field("cls")).alias("error_class"),
