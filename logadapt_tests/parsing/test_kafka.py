@@ -1153,3 +1153,9 @@ def test_arbitrary_text_never_raises(texts: list[str | None], tz: str) -> None:
         PARSER.starts_record(pl.col("line"))
     )
     assert starts.height == len(texts) and starts.to_series().null_count() == 0
+
+
+def test_registry_resolves_the_kafka_parser() -> None:
+    from logadapt_assets.parsing.registry import get_parser
+
+    assert get_parser("kafka") is PARSER and PARSER.name == "kafka"
