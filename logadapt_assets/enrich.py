@@ -1,0 +1,48 @@
+"""Enrichment: container context, redaction, event type and template id for parsed events.
+
+Order matters: secrets are redacted before templates are computed, so no secret can leak into
+a template text or make two otherwise equal templates differ.
+"""
+
+import polars as pl
+
+from logadapt_assets.catalog import ServiceContext
+from logadapt_assets.event_types import classify
+from logadapt_assets.redact import redact_frame
+from logadapt_assets.templates import template_id
+
+CONTEXT_COLUMNS = ("service", "environment", "cluster_id", "host", "container_name", "image")
+
+
+def enrich(events: pl.DataFrame, ctx: ServiceContext) -> tuple[pl.DataFrame, int]:
+    """Add context columns, redact, classify and template `events` (PARSED_SCHEMA + runtime
+    columns + canonical severity). Returns (frame, number of redactions made); row order and
+    height are kept."""
+    frame, redactions = redact_frame(events, message="message", attributes="attributes")
+    context = {
+        "service": ctx.service,
+        "environment": ctx.environment,
+        "cluster_id": ctx.cluster_id,
+        "host": ctx.host,
+        "container_name": ctx.container_name,
+        "image": ctx.image,
+    }
+    columns = [pl.lit(value, dtype=pl.String).alias(name) for name, value in context.items()]
+    if "broker_id" in frame.columns:
+        columns.append(
+            pl.col("broker_id").cast(pl.Int32).fill_null(pl.lit(ctx.broker_id, dtype=pl.Int32))
+        )
+    else:
+        columns.append(pl.lit(ctx.broker_id, dtype=pl.Int32).alias("broker_id"))
+    if "parser" in frame.columns:
+        columns.append(pl.col("parser").fill_null(pl.lit(ctx.parser)))
+    else:
+        columns.append(pl.lit(ctx.parser, dtype=pl.String).alias("parser"))
+    if "container_id" in frame.columns and ctx.container_id:
+        columns.append(pl.col("container_id").fill_null(pl.lit(ctx.container_id)))
+    frame = frame.with_columns(columns)
+    frame = frame.with_columns(
+        classify(frame, ctx.parser).alias("event_type"),
+        template_id(pl.col("message")).alias("template_id"),
+    )
+    return frame, redactions
