@@ -7,11 +7,12 @@ a template text or make two otherwise equal templates differ.
 import polars as pl
 
 from logadapt_assets.catalog import ServiceContext
-from logadapt_assets.event_types import classify
+from logadapt_assets.event_types import classify, event_type_expr
 from logadapt_assets.redact import redact_frame
 from logadapt_assets.templates import template_id
 
 CONTEXT_COLUMNS = ("service", "environment", "cluster_id", "host", "container_name", "image")
+_CLASSIFY_INPUTS = ("message", "component", "sqlstate", "severity", "attributes", "parser")
 
 
 def enrich(events: pl.DataFrame, ctx: ServiceContext) -> tuple[pl.DataFrame, int]:
@@ -41,8 +42,13 @@ def enrich(events: pl.DataFrame, ctx: ServiceContext) -> tuple[pl.DataFrame, int
     if "container_id" in frame.columns and ctx.container_id:
         columns.append(pl.col("container_id").fill_null(pl.lit(ctx.container_id)))
     frame = frame.with_columns(columns)
-    frame = frame.with_columns(
-        classify(frame, ctx.parser).alias("event_type"),
-        template_id(pl.col("message")).alias("template_id"),
-    )
+    templates = template_id(pl.col("message")).alias("template_id")
+    families = frame.get_column("parser").unique()
+    if families.len() == 1 and all(c in frame.columns for c in _CLASSIFY_INPUTS):
+        # one family (the usual: one container): classification and templates are two
+        # independent expressions, so Polars evaluates them in parallel
+        event_type = event_type_expr(families[0]).alias("event_type")
+        frame = frame.with_columns(event_type, templates)
+    else:
+        frame = frame.with_columns(classify(frame, ctx.parser).alias("event_type"), templates)
     return frame, redactions

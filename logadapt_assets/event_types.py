@@ -44,11 +44,11 @@ def load_rules(path: Path = RULES_PATH) -> tuple[dict[str, Any], ...]:
     return tuple(rules)
 
 
-def _condition(alt: dict[str, Any]) -> pl.Expr:
+def _condition(alt: dict[str, Any], message: pl.Expr) -> pl.Expr:
     """All conditions of one alternative, null-safe (a missing field never matches)."""
     parts = []
     if "message" in alt:
-        parts.append(pl.col("__msg").str.contains(alt["message"]))
+        parts.append(message.str.contains(alt["message"]))
     if "component" in alt:
         parts.append(pl.col("component").str.contains(alt["component"]))
     if "sqlstate" in alt:
@@ -69,18 +69,34 @@ def rules_for(parser: str | None) -> list[dict[str, Any]]:
     return [r for r in load_rules() if ANY in r["parsers"] or parser in r["parsers"]]
 
 
-def classify_expr(rules: Iterable[dict[str, Any]]) -> pl.Expr:
-    """One when/then chain over `__msg` (the message prefix), component, sqlstate, severity."""
+def classify_expr(rules: Iterable[dict[str, Any]], message: pl.Expr | None = None) -> pl.Expr:
+    """One when/then chain over message, component, sqlstate, severity and attribute keys.
+
+    The chain yields the matching rule's index (cheap integers, not 100 string columns), then
+    one lookup turns the index into the event type. Messages are searched in their first
+    MATCH_CHARS characters.
+    """
+    rules = list(rules)
+    if message is None:
+        message = pl.col("message").fill_null("").str.slice(0, MATCH_CHARS)
     chain = None
-    for rule in rules:
+    for i, rule in enumerate(rules):
         cond = None
         for alt in rule["match"]:
-            cond = _condition(alt) if cond is None else cond | _condition(alt)
-        target = pl.lit(rule["event_type"])
-        chain = pl.when(cond).then(target) if chain is None else chain.when(cond).then(target)
+            cond = _condition(alt, message) if cond is None else cond | _condition(alt, message)
+        index = pl.lit(i, dtype=pl.UInt16)
+        chain = pl.when(cond).then(index) if chain is None else chain.when(cond).then(index)
     if chain is None:
-        return pl.lit(OTHER)
-    return chain.otherwise(pl.lit(OTHER))
+        return pl.lit(OTHER, dtype=pl.String).alias("event_type")
+    names = {i: rule["event_type"] for i, rule in enumerate(rules)}
+    index = chain.otherwise(pl.lit(None, dtype=pl.UInt16))
+    return index.replace_strict(names, default=OTHER, return_dtype=pl.String).alias("event_type")
+
+
+def event_type_expr(parser: str | None) -> pl.Expr:
+    """Expression classifying rows that all come from `parser` (needs message, component,
+    sqlstate, severity and attributes columns)."""
+    return classify_expr(rules_for(parser))
 
 
 _NEEDED = {
@@ -102,7 +118,6 @@ def classify(events: pl.DataFrame, parser: str | None = None) -> pl.Series:
     ]
     frame = events.with_columns(missing) if missing else events
     frame = frame.with_columns(
-        pl.col("message").fill_null("").str.slice(0, MATCH_CHARS).alias("__msg"),
         (
             pl.col("parser").fill_null(pl.lit(parser))
             if "parser" in frame.columns

@@ -27,11 +27,12 @@ def _rules() -> dict[str, Any]:
 
 
 def template_text(message: pl.Expr) -> pl.Expr:
-    """First line of `message` with numbers, ids, addresses, paths and values masked."""
+    """First line of `message` with numbers, ids, addresses, paths and values masked (the
+    output keeps the input's name)."""
     expr = message.str.split_exact("\n", 1).struct.field("field_0").str.strip_chars_end("\r ")
     for mask in _rules()["masks"]:
         expr = expr.str.replace_all(mask["regex"], mask["replacement"])
-    return expr.str.slice(0, int(_rules()["max_chars"]))
+    return expr.str.slice(0, int(_rules()["max_chars"])).name.keep()
 
 
 def stable_id(text: str) -> str:
@@ -50,4 +51,4 @@ def template_ids(templates: pl.Series) -> pl.Series:
 
 def template_id(message: pl.Expr) -> pl.Expr:
     """Expression: the stable template id of each message (null for a null message)."""
-    return template_text(message).map_batches(template_ids, return_dtype=pl.String)
+    return template_text(message).map_batches(template_ids, return_dtype=pl.String).name.keep()
