@@ -580,6 +580,55 @@ KAFKA = [
         "kafka.not_leader_for_partition",
     ),
     ("kafka.log.LogManager", "ERROR", "Something nobody wrote a rule for", "kafka.error"),
+    (
+        "org.apache.kafka.controller.ReplicationControlManager",
+        "INFO",
+        "[QuorumController id=1] UNCLEAN partition change for drill-0 with topic ID "
+        "911xntDLQQSfDF3xMNPMRg: isr: [1] -> [2], leader: 1 -> 2, leaderRecoveryState: RECOVERED "
+        "-> RECOVERING, leaderEpoch: 2 -> 3, partitionEpoch: 5 -> 6",
+        "kafka.unclean_leader_election",
+    ),
+    (
+        "kafka.server.ReplicaManager",
+        "ERROR",
+        "[ReplicaManager broker=1] Error processing append operation on partition orders-0\n"
+        "org.apache.kafka.common.errors.InvalidTimestampException: Timestamp 1 of message with "
+        "offset 0 is out of range.",
+        "kafka.produce_error",
+    ),
+    (
+        "org.apache.kafka.clients.producer.internals.Sender",
+        "ERROR",
+        "[Producer clientId=producer-tx-1, transactionalId=tx-1] Aborting producer batches due to "
+        "fatal error\norg.apache.kafka.common.errors.ProducerFencedException: There is a newer "
+        "producer with the same transactionalId which fences the current one.",
+        "kafka.producer_fenced",
+    ),
+    (
+        "kafka.server.ReplicaFetcherThread",
+        "ERROR",
+        "[ReplicaFetcher replicaId=2, leaderId=1, fetcherId=0] Found invalid messages during fetch "
+        "for partition orders-0 offset 1200\norg.apache.kafka.common.errors.CorruptRecordException:"
+        " Record size 0 is less than the minimum record overhead (14)",
+        "kafka.corrupt_record",
+    ),
+    (
+        "org.apache.kafka.controller.ClusterControlManager",
+        "INFO",
+        "[QuorumController id=1] Replayed BrokerRegistrationChangeRecord modifying the "
+        "registration "
+        "for broker 2: BrokerRegistrationChangeRecord(brokerId=2, brokerEpoch=1523, fenced=1, "
+        "inControlledShutdown=0, logDirs=[])",
+        "kafka.broker_fenced",
+    ),
+    (
+        "org.apache.kafka.server.BrokerLifecycleManager",
+        "INFO",
+        "[BrokerLifecycleManager id=2] The broker has been unfenced. Transitioning from RECOVERY "
+        "to "
+        "RUNNING.",
+        "kafka.broker_unfenced",
+    ),
     ("kafka.network.Acceptor", "INFO", "Awaiting socket connections on 0.0.0.0:9092.", OTHER),
 ]
 
@@ -953,6 +1002,20 @@ POSTGRES = [
     ("ERROR", "22P02", 'invalid input syntax for type integer: "abc"', "postgres.data_exception"),
     ("ERROR", None, "archive command failed with exit code 1", "postgres.archive_failure"),
     ("ERROR", "XX000", "unexpected internal thing", "postgres.error"),
+    (
+        "ERROR",
+        "XX001",
+        "invalid page in block 1234 of relation base/16384/16385",
+        "postgres.data_corruption",
+    ),
+    ("INFO", None, "could not accept SSL connection: EOF detected", "postgres.ssl_error"),
+    (
+        "INFO",
+        None,
+        'logical replication apply worker for subscription "sub1" has started',
+        "postgres.logical_replication",
+    ),
+    ("ERROR", "42883", "function lower(integer) does not exist", "postgres.undefined_function"),
     ("INFO", None, "some log line nobody has a rule for", OTHER),
 ]
 
@@ -1112,23 +1175,13 @@ def test_every_rule_event_type_is_exercised_or_documented():
     # rules verified against sources but without a test line here
     allowed = {
         "kafka.under_replicated",
-        "kafka.producer_fenced",
-        "kafka.corrupt_record",
-        "kafka.unclean_leader_election",
         "kafka.isr_update_failed",
         "kafka.group_sync",
         "kafka.offset_expiration",
         "kafka.partition_created",
         "kafka.config_change",
-        "kafka.broker_fenced",
-        "kafka.broker_unfenced",
         "kafka.broker_change",
-        "kafka.produce_error",
         "kafka.connection_error",
-        "postgres.data_corruption",
-        "postgres.ssl_error",
-        "postgres.logical_replication",
-        "postgres.undefined_function",
         "app.panic",
         "app.auth_failure",
     }
