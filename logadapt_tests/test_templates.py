@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logadapt_assets.templates import stable_id, template_id, template_ids, template_text
 
@@ -188,3 +190,52 @@ def test_template_ids_series_helper():
     assert out[0] == out[1] == stable_id("a <num>")
     assert out[2] is None and out[3] == stable_id("b")
     assert template_ids(pl.Series("t", [None, None], dtype=pl.String)).to_list() == [None, None]
+
+
+SHAPES = [
+    "[LocalLog partition={topic}-{n1}, dir={path}] Rolled new log segment at offset {n2} in "
+    "{n3} ms.",
+    "[Partition {topic}-{n1} broker={n2}] Expanding ISR from {n3} to {n3},{n4}",
+    "[ReplicaFetcher replicaId={n1}, leaderId={n2}, fetcherId=0] Connection to node {n2} "
+    "({host}/{ip}:9092) could not be established. Broker may not be available.",
+    "[GroupCoordinator {n1}]: Member {topic}-{n2}-{uuid} in group {topic} has failed, removing it "
+    "from the group",
+    "connection received: host={ip} port={n1}",
+    "process {n1} still waiting for ShareLock on transaction {n2} after {n3}.{n4} ms",
+    "duration: {n1}.{n2} ms  statement: SELECT * FROM t WHERE id = {n3} AND name = '{topic}'",
+    "disconnection: session time: 0:00:{n5:02d}.{n4:03d} user={topic} database={topic} "
+    "host={ip} port={n1}",
+]
+BASE = {
+    "topic": "orders",
+    "host": "kafka-2",
+    "path": "/var/lib/kafka/data",
+    "ip": "10.0.0.1",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    **{"n1": 1, "n2": 2, "n3": 3, "n4": 4, "n5": 5},
+}
+_name = st.from_regex(r"[a-z][a-z0-9_]{0,10}(-[a-z0-9_]{1,8}){0,2}", fullmatch=True)
+_num = st.integers(min_value=0, max_value=10**12)
+_values = st.fixed_dictionaries(
+    {
+        "topic": _name,
+        "host": _name,
+        "path": st.from_regex(r"(/[a-z0-9_.-]{1,12}){1,4}", fullmatch=True),
+        "ip": st.ip_addresses(v=4).map(str),
+        "uuid": st.uuids().map(str),
+        "n1": _num,
+        "n2": _num,
+        "n3": _num,
+        "n4": st.integers(min_value=0, max_value=999),
+        "n5": st.integers(min_value=0, max_value=59),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=st.lists(_values, min_size=1, max_size=25))
+def test_property_same_shape_same_template(batch):
+    """Every shape filled with random names, ids, addresses and numbers keeps its template."""
+    messages = [shape.format(**values) for values in batch for shape in SHAPES]
+    expected = _texts([shape.format(**BASE) for shape in SHAPES]) * len(batch)
+    assert _texts(messages) == expected
