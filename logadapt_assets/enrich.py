@@ -20,14 +20,7 @@ def enrich(events: pl.DataFrame, ctx: ServiceContext) -> tuple[pl.DataFrame, int
     columns + canonical severity). Returns (frame, number of redactions made); row order and
     height are kept."""
     frame, redactions = redact_frame(events, message="message", attributes="attributes")
-    context = {
-        "service": ctx.service,
-        "environment": ctx.environment,
-        "cluster_id": ctx.cluster_id,
-        "host": ctx.host,
-        "container_name": ctx.container_name,
-        "image": ctx.image,
-    }
+    context = {name: getattr(ctx, name) for name in CONTEXT_COLUMNS}
     columns = [pl.lit(value, dtype=pl.String).alias(name) for name, value in context.items()]
     if "broker_id" in frame.columns:
         columns.append(

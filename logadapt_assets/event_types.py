@@ -10,6 +10,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE
+
 RULES_PATH = Path(__file__).resolve().parent / "rules" / "event_types.yaml"
 OTHER = "other"
 ANY = "any"
@@ -104,7 +106,7 @@ _NEEDED = {
     "component": pl.String,
     "sqlstate": pl.String,
     "severity": pl.String,
-    "attributes": pl.List(pl.Struct({"key": pl.String, "value": pl.String})),
+    "attributes": ATTRIBUTES_DTYPE,
 }
 
 

@@ -26,6 +26,11 @@ def _rules() -> dict[str, Any]:
     return doc
 
 
+def rules_version() -> int:
+    """Version of the mask table (ids change with it): for asset metadata."""
+    return int(_rules()["version"])
+
+
 def template_text(message: pl.Expr) -> pl.Expr:
     """First line of `message` with numbers, ids, addresses, paths and values masked (the
     output keeps the input's name)."""
