@@ -1,0 +1,290 @@
+"""Redaction: every rule on a realistic line, counts, idempotence, and no false redactions."""
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE
+from logadapt_assets.redact import (
+    _rules,
+    may_hold_secret,
+    redact,
+    redact_attributes,
+    redact_frame,
+    redaction_count,
+)
+
+# (rule name, line as written, expected line after redaction)
+CASES = [
+    (
+        "sql_password_literal",
+        "statement: ALTER ROLE app WITH PASSWORD 'S3cr3t!pw';",
+        "statement: ALTER ROLE app WITH PASSWORD '[REDACTED]';",
+    ),
+    (
+        "sql_password_literal",
+        "statement: CREATE USER reporting WITH ENCRYPTED PASSWORD 'it''s-secret' VALID UNTIL "
+        "'2030-01-01'",
+        "statement: CREATE USER reporting WITH ENCRYPTED PASSWORD '[REDACTED]' VALID UNTIL "
+        "'2030-01-01'",
+    ),
+    (
+        "sql_password_literal",
+        "duration: 2.1 ms  statement: create role etl login password 'hunter2'",
+        "duration: 2.1 ms  statement: create role etl login password '[REDACTED]'",
+    ),
+    (
+        "url_credentials",
+        "could not connect: postgresql://app:Sup3rSecret@db.internal:5432/shop?sslmode=require",
+        "could not connect: postgresql://app:[REDACTED]@db.internal:5432/shop?sslmode=require",
+    ),
+    (
+        "url_credentials",
+        "HikariPool-1 - jdbc url jdbc:postgresql://svc_user:pa55w0rd@pg-1:5432/orders",
+        "HikariPool-1 - jdbc url jdbc:postgresql://svc_user:[REDACTED]@pg-1:5432/orders",
+    ),
+    (
+        "url_credentials",
+        "connecting to redis://:authpass@cache:6379/0",
+        "connecting to redis://:[REDACTED]@cache:6379/0",
+    ),
+    (
+        "kafka_jaas_password",
+        "sasl.jaas.config = org.apache.kafka.common.security.plain.PlainLoginModule required "
+        'username="admin" password="admin-secret";',
+        "sasl.jaas.config = org.apache.kafka.common.security.plain.PlainLoginModule required "
+        'username="admin" password="[REDACTED]";',
+    ),
+    (
+        "json_secret_field",
+        '{"level":"info","msg":"login","user":"bob","password":"hunter2","db_password": "x y"}',
+        '{"level":"info","msg":"login","user":"bob","password":"[REDACTED]","db_password": '
+        '"[REDACTED]"}',
+    ),
+    (
+        "json_secret_field",
+        '{"event":"config","api_key":"sk_live_51HxYz","client_secret":"abc\\"def"}',
+        '{"event":"config","api_key":"[REDACTED]","client_secret":"[REDACTED]"}',
+    ),
+    (
+        "pyrepr_secret_field",
+        "settings loaded: {'user': 'etl', 'password': 'hunter2', 'port': 5432}",
+        "settings loaded: {'user': 'etl', 'password': '[REDACTED]', 'port': 5432}",
+    ),
+    (
+        "authorization_header",
+        "GET /api/v1/orders Authorization: Bearer abc.def-ghi_jkl",
+        "GET /api/v1/orders Authorization: Bearer [REDACTED]",
+    ),
+    (
+        "authorization_header",
+        'headers={"Authorization": "Basic YWRtaW46YWRtaW4=", "Accept": "*/*"}',
+        'headers={"Authorization": "Basic [REDACTED]", "Accept": "*/*"}',
+    ),
+    (
+        "bearer_token",
+        "calling upstream with token Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+        "calling upstream with token Bearer [REDACTED]",
+    ),
+    (
+        "jwt",
+        "rejected token "
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n",
+        "rejected token [REDACTED]",
+    ),
+    (
+        "aws_access_key_id",
+        "using credentials AKIAIOSFODNN7EXAMPLE for s3://backups",
+        "using credentials AKIA[REDACTED] for s3://backups",
+    ),
+    (
+        "aws_access_key_id",
+        "assumed role session ASIAY34FZKBOKMUTVV7A",
+        "assumed role session ASIA[REDACTED]",
+    ),
+    (
+        "aws_secret_access_key",
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_access_key = [REDACTED]",
+    ),
+    (
+        "aws_secret_access_key",
+        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS_SECRET_ACCESS_KEY=[REDACTED]",
+    ),
+    (
+        "secret_pair_double_quoted",
+        'primary_conninfo = "host=pg-0 user=repl" ssl.keystore.password = "ks pass"',
+        'primary_conninfo = "host=pg-0 user=repl" ssl.keystore.password = "[REDACTED]"',
+    ),
+    (
+        "secret_pair",
+        "primary_conninfo = 'host=pg-0 port=5432 user=replicator password=s3cr3t'",
+        "primary_conninfo = 'host=pg-0 port=5432 user=replicator password=[REDACTED]'",
+    ),
+    (
+        "secret_pair_single_quoted",
+        "dsn: host=db dbname=shop password='two words' sslmode=verify-full",
+        "dsn: host=db dbname=shop password='[REDACTED]' sslmode=verify-full",
+    ),
+    (
+        "secret_pair",
+        "host=db.internal port=5432 dbname=shop user=app password=Tr0ub4dor&3 sslmode=require",
+        "host=db.internal port=5432 dbname=shop user=app password=[REDACTED]&3 sslmode=require",
+    ),
+    (
+        "secret_pair",
+        "jdbc:sqlserver://mssql:1433;databaseName=shop;user=sa;password=Str0ng!Pass;",
+        "jdbc:sqlserver://mssql:1433;databaseName=shop;user=sa;password=[REDACTED];",
+    ),
+    (
+        "secret_pair",
+        'level=info msg="token refreshed" token=ghp_16C7e42F292c6912E7710c838347Ae178B4a '
+        "api_key=abc123 passwd=x pwd=y secret=z",
+        'level=info msg="token refreshed" token=[REDACTED] api_key=[REDACTED] passwd=[REDACTED] '
+        "pwd=[REDACTED] secret=[REDACTED]",
+    ),
+    (
+        "pem_private_key",
+        "loaded key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1L\n"
+        "-----END RSA PRIVATE KEY----- ok",
+        "loaded key -----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY----- ok",
+    ),
+]
+
+# Lines Kafka, Postgres and apps write in normal operation: nothing to redact.
+NORMAL = [
+    'password authentication failed for user "bob"',
+    'FATAL:  password authentication failed for user "postgres"',
+    "connection authorized: user=app database=shop application_name=psql",
+    "KafkaConfig values:\n\tssl.key.password = null\n\tssl.keystore.password = [hidden]\n\t"
+    "sasl.jaas.config = null\n\tdelegation.token.secret.key = null\n\tpassword.encoder.secret = "
+    "null",
+    "[Partition password-reset-events-0 broker=1] Shrinking ISR from 1,2,3 to 1,3. Leader: "
+    "(highWatermark: 5, endOffset: 9).",
+    "[SocketServer listenerType=BROKER, nodeId=1] Failed authentication with /172.20.0.4 "
+    "(channelId=172.20.0.2:9097-172.20.0.4:33076-4-3) (Authentication failed during "
+    "authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512)",
+    'duplicate key value violates unique constraint "users_pkey"',
+    "Key (token_id)=(42) already exists.",
+    'level=info msg="rotated" token_ttl=300 max_tokens=5 keys=12',
+    '{"level":"info","msg":"password reset requested","user_id":42}',
+    "GET https://api.example.com/v1/orders?page=2 200",
+    "Rolled new log segment at offset 184233903 in 0 ms.",
+    "checkpoint complete: wrote 3 buffers (0.0%); 0 WAL file(s) added",
+    "Authorization header missing",
+    "bearer token expired",
+]
+
+
+def _apply(lines: list[str]) -> tuple[list[str], list[int]]:
+    frame = pl.DataFrame({"m": lines})
+    out = frame.select(
+        redact(pl.col("m")).alias("r"),
+        redaction_count(pl.col("m"), redact(pl.col("m"))).alias("n"),
+    )
+    return out["r"].to_list(), out["n"].to_list()
+
+
+@pytest.mark.parametrize(("rule", "line", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_rule_redacts_real_lines(rule, line, expected):
+    got, counts = _apply([line])
+    assert got == [expected]
+    assert counts[0] == expected.count("[REDACTED]")
+    assert pl.select(may_hold_secret(pl.lit(line))).item()
+
+
+def test_every_rule_has_a_case():
+    names = {r["name"] for r in _rules()["rules"]}
+    assert names == {c[0] for c in CASES}
+
+
+def test_normal_lines_are_untouched():
+    got, counts = _apply(NORMAL)
+    assert got == NORMAL
+    assert counts == [0] * len(NORMAL)
+
+
+def test_redaction_is_idempotent():
+    once, _ = _apply([c[1] for c in CASES])
+    twice, counts = _apply(once)
+    assert twice == once
+    assert counts == [0] * len(once)
+
+
+def test_attributes_by_key_and_by_value():
+    frame = pl.DataFrame(
+        {
+            "attributes": [
+                [
+                    {"key": "password", "value": "hunter2"},
+                    {"key": "db.password", "value": "null"},
+                    {"key": "client_secret", "value": "abc"},
+                    {"key": "dsn", "value": "postgresql://u:p4ss@db/shop"},
+                    {"key": "user", "value": "bob"},
+                    {"key": "token_ttl", "value": "300"},
+                ],
+                [],
+                None,
+            ]
+        },
+        schema={"attributes": ATTRIBUTES_DTYPE},
+    )
+    out = frame.select(redact_attributes(pl.col("attributes")))["attributes"].to_list()
+    assert out[0] == [
+        {"key": "password", "value": "[REDACTED]"},
+        {"key": "db.password", "value": "null"},
+        {"key": "client_secret", "value": "[REDACTED]"},
+        {"key": "dsn", "value": "postgresql://u:[REDACTED]@db/shop"},
+        {"key": "user", "value": "bob"},
+        {"key": "token_ttl", "value": "300"},
+    ]
+    assert out[1] == []
+    assert out[2] is None
+
+
+def test_redact_frame_counts_and_keeps_order():
+    lines = NORMAL + [c[1] for c in CASES] + NORMAL
+    attrs = [
+        [{"key": "api_key", "value": "k-123"}] if i % 7 == 0 else [] for i in range(len(lines))
+    ]
+    frame = pl.DataFrame(
+        {"message": lines, "attributes": attrs, "n": list(range(len(lines)))},
+        schema={"message": pl.String, "attributes": ATTRIBUTES_DTYPE, "n": pl.Int64},
+    )
+    out, count = redact_frame(frame)
+    assert out.columns == frame.columns and out.schema == frame.schema
+    assert out["n"].to_list() == list(range(len(lines)))
+    expected_messages = NORMAL + [c[2] for c in CASES] + NORMAL
+    assert out["message"].to_list() == expected_messages
+    message_redactions = sum(c[2].count("[REDACTED]") for c in CASES)
+    attr_redactions = sum(1 for a in attrs if a)
+    assert count == message_redactions + attr_redactions
+    again, count_again = redact_frame(out)
+    assert again.equals(out) and count_again == 0
+
+
+def test_redact_frame_without_candidates_is_a_no_op():
+    frame = pl.DataFrame({"message": NORMAL[:3]})
+    out, count = redact_frame(frame, attributes=None)
+    assert out.equals(frame) and count == 0
+    empty, zero = redact_frame(frame.clear(), attributes=None)
+    assert empty.height == 0 and zero == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.sampled_from(["password", "passwd", "pwd", "secret", "token", "api_key", "PGPASSWORD"]),
+    value=st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="\"'&;,)]}"),
+        min_size=1,
+        max_size=30,
+    ),
+    prefix=st.sampled_from(["", "msg=x ", "host=db ", "[ctx] "]),
+)
+def test_property_secret_pairs_never_survive(key, value, prefix):
+    line = f"{prefix}{key}={value} end"
+    got, counts = _apply([line])
+    assert got == [f"{prefix}{key}=[REDACTED] end"]
+    assert counts == [0 if value == "[REDACTED]" else 1]
