@@ -31,7 +31,7 @@ from logadapt_assets.parsing.assemble import Assembler
 from logadapt_assets.parsing.base import Parser
 from logadapt_assets.parsing.registry import get_parser
 from logadapt_assets.reassembly import Reassembler
-from logadapt_assets.redact import redact_lines
+from logadapt_assets.redact import redact_frame
 from logadapt_assets.schema import Contract, load_contract
 from logadapt_assets.sources.base import ContainerInfo, SourceBatch
 from logadapt_assets.staging import StagingArea
@@ -183,7 +183,7 @@ class Converter:
     def _lines(self, state: _ContainerState, lines: pl.DataFrame) -> None:
         if lines.height == 0:
             return
-        lines, redactions = redact_lines(lines)
+        lines, redactions = redact_frame(lines, message="line", attributes=None)
         self.report.redactions += redactions
         self._count_lines(state, lines)
         if RAW_LOGS in self.outputs:
