@@ -13,6 +13,7 @@ Everything is vectorised Polars; the only Python loops run over rules and prefix
 """
 
 import zoneinfo
+from collections.abc import Callable
 
 import polars as pl
 
@@ -285,7 +286,6 @@ class PostgresParser:
         return out.with_columns(
             pl.lit("jsonlog").alias("log_format"),
             pl.when(ok).then(pl.lit("ok")).otherwise(pl.lit("partial")).alias("status"),
-            pl.col("message").fill_null(""),
         )
 
     def _read_csv(
@@ -401,8 +401,15 @@ class PostgresParser:
                         .alias("status"),
                     )
                 )
-        head = pl.concat(heads, how="diagonal_relaxed") if heads else rows.select("__i")
-        head = head.with_columns(pl.lit("stderr").alias("log_format"))
+        head = pl.concat(heads, how="diagonal_relaxed")
+        head = head.with_columns(
+            pl.lit("stderr").alias("log_format"),
+            *[
+                pl.lit(None, dtype=pl.String).alias(c)
+                for c in ("severity_text", "message", "sqlstate")
+                if c not in head.columns
+            ],
+        )
         head = _split_verbose_sqlstate(head, rules)
         sections = self._sections(rows, rules)
         out = head.join(sections, on="__i", how="left")
@@ -490,8 +497,14 @@ class PostgresParser:
         frame = frame.with_columns(parse_pg_timestamp(frame["ts"], tz, rules).alias("__ts"))
         timestamp = pl.coalesce(pl.col("__ts"), parse_epoch(pl.col("epoch")))
         severity_text = pl.col("severity_text")
-        frame = frame.with_columns(
-            pl.coalesce(pl.col("sqlstate"), _derive_sqlstate(rules)).alias("sqlstate")
+        frame = _fill_from_subset(
+            frame,
+            "sqlstate",
+            pl.col("sqlstate").is_null()
+            & pl.col("severity_text").is_in(
+                sorted({s for *_, sevs in rules.derivations for s in sevs})
+            ),
+            _derive_sqlstate(rules),
         )
         sqlstate = pl.col("sqlstate")
         error_class = (
@@ -504,7 +517,13 @@ class PostgresParser:
         from_statement = pl.when(pl.col("statement").is_not_null()).then(
             pl.lit(rules.statement_component)
         )
-        component = pl.coalesce(pl.col("backend_type"), _infer_component(rules), from_statement)
+        frame = _fill_from_subset(
+            frame,
+            "backend_type",
+            pl.col("backend_type").is_null() & pl.col("log_format").is_not_null(),
+            pl.coalesce(_infer_component(rules), from_statement),
+        )
+        component = pl.col("backend_type")
         had_time = pl.col("ts").is_not_null() | pl.col("epoch").is_not_null()
         status = (
             pl.when((pl.col("status") == "ok") & had_time & timestamp.is_null())
@@ -563,8 +582,6 @@ def _leading_timestamp(text: pl.Expr) -> pl.Expr:
 
 def _split_verbose_sqlstate(head: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
     """`ERROR:  42P01: relation ...` (log_error_verbosity = verbose) -> sqlstate + message."""
-    if "sqlstate" not in head.columns:
-        head = head.with_columns(pl.lit(None, dtype=pl.String).alias("sqlstate"))
     parts = pl.col("message").str.extract_groups(r"^(?P<code>[0-9A-Z]{5}): (?P<body>.*)$")
     code = parts.struct.field("code")
     known = code.is_in(list(rules.sqlstate_names))
@@ -627,6 +644,33 @@ def _statement(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
     )
 
 
+def _per_rules(build: Callable[[PostgresRules], pl.Expr]) -> Callable[[PostgresRules], pl.Expr]:
+    """Build a rule-driven expression once per rules object (they are long when/then chains)."""
+    built: dict[int, tuple[PostgresRules, pl.Expr]] = {}
+
+    def get(rules: PostgresRules) -> pl.Expr:
+        hit = built.get(id(rules))
+        if hit is None or hit[0] is not rules:
+            hit = built[id(rules)] = (rules, build(rules))
+        return hit[1]
+
+    return get
+
+
+def _fill_from_subset(
+    frame: pl.DataFrame, column: str, needs: pl.Expr, value: pl.Expr
+) -> pl.DataFrame:
+    """Fill `column` where `needs` holds, evaluating the (rule-heavy) `value` only on those rows."""
+    subset = frame.filter(needs)
+    if subset.height == 0:
+        return frame
+    filled = subset.select("__i", value.cast(pl.String).alias(column)).filter(
+        pl.col(column).is_not_null()
+    )
+    return frame.update(filled, on="__i", how="left")
+
+
+@_per_rules
 def _derive_sqlstate(rules: PostgresRules) -> pl.Expr:
     """First matching message pattern -> SQLSTATE, for error-ish lines logged without %e."""
     first = pl.col("__first")
@@ -642,19 +686,21 @@ def _derive_sqlstate(rules: PostgresRules) -> pl.Expr:
     return expr if expr is not None else pl.lit(None, dtype=pl.String)
 
 
+@_per_rules
 def _infer_component(rules: PostgresRules) -> pl.Expr:
     first = pl.col("__first")
     expr: pl.Expr = pl.lit(None, dtype=pl.String)
     for pattern, component in reversed(rules.components):
         expr = pl.when(first.str.contains(pattern)).then(pl.lit(component)).otherwise(expr)
-    return pl.when(pl.col("log_format").is_not_null()).then(expr)
+    return expr
 
 
+@_per_rules
 def _duration_ms(rules: PostgresRules) -> pl.Expr:
-    first = pl.col("__first")
+    message = pl.col("message")
     expr: pl.Expr = pl.lit(None, dtype=pl.Float64)
     for pattern, unit in reversed(rules.durations):
-        raw = first.str.extract(pattern, 1)
+        raw = message.str.extract(pattern, 1)
         if unit == "ms":
             value = raw.cast(pl.Float64, strict=False)
         elif unit == "s":
