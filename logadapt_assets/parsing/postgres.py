@@ -14,6 +14,7 @@ Everything is vectorised Polars; the only Python loops run over rules and prefix
 
 import zoneinfo
 from collections.abc import Callable
+from typing import TypeVar
 
 import polars as pl
 
@@ -36,6 +37,8 @@ CSV_START = rf"^{_TS}{_ZONE},{_CSV_TEXT},{_CSV_TEXT},\d*,"
 _JSON_START = r'^\s*\{.*"error_severity"\s*:'
 # The longest prefix we look past for the "SEVERITY:  " anchor of an unknown prefix.
 _MAX_PREFIX = 300
+
+T = TypeVar("T")
 
 # String columns carried from the format-specific readers to the shared derivations.
 _FIELDS = (
@@ -277,11 +280,25 @@ class PostgresParser:
     # -- format readers: each returns `__i` plus any of _FIELDS ---------------------------------
 
     def _read_json(self, rows: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
-        text = pl.col("text")
-        out = rows.select(
-            "__i",
-            *[_json_field(text, keys).alias(field) for field, keys in rules.json_fields.items()],
-        )
+        """Native JSON decoding; a batch with any malformed line (a 16 KiB cut, a torn write)
+        falls back to reading each key with a regex, which never fails."""
+        keys = sorted({k for names in rules.json_fields.values() for k in names})
+        flat = pl.Struct({k: pl.String for k in keys})
+        try:
+            decoded = rows.select(
+                "__i",
+                pl.col("text").str.json_decode(pl.Struct({**flat.to_schema(), "record": flat})),
+            ).unnest("text")
+            top, record = pl.col, pl.col("record").struct.field
+            out = decoded.select(
+                "__i",
+                *[
+                    pl.coalesce([top(k) for k in names] + [record(k) for k in names]).alias(f)
+                    for f, names in rules.json_fields.items()
+                ],
+            )
+        except pl.exceptions.PolarsError:
+            out = rows.select("__i", *_json_fields(rules))
         ok = pl.col("severity_text").is_not_null() & pl.col("ts").is_not_null()
         return out.with_columns(
             pl.lit("jsonlog").alias("log_format"),
@@ -551,6 +568,9 @@ class PostgresParser:
             ).alias("remote_port"),
             pl.coalesce(pl.col("db_user"), pl.col("__db_user")).alias("db_user"),
             pl.coalesce(pl.col("db_name"), pl.col("__db_name")).alias("db_name"),
+            pl.coalesce(pl.col("application_name"), pl.col("__application_name")).alias(
+                "application_name"
+            ),
             _duration_ms(rules).alias("duration_ms"),
             status.alias("parse_status"),
         )
@@ -616,7 +636,7 @@ def _cursor_position(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
 
 def _message_fields(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
     """Session fields written in the message text (connection/auth lines), as fallbacks."""
-    targets = ("db_user", "db_name", "client_addr", "remote_port")
+    targets = ("db_user", "db_name", "client_addr", "remote_port", "application_name")
     found: dict[str, list[pl.Expr]] = {t: [] for t in targets}
     for pattern in rules.message_fields:
         groups = pl.col("__first").str.extract_groups(pattern)
@@ -644,17 +664,23 @@ def _statement(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
     )
 
 
-def _per_rules(build: Callable[[PostgresRules], pl.Expr]) -> Callable[[PostgresRules], pl.Expr]:
+def _per_rules(build: Callable[[PostgresRules], T]) -> Callable[[PostgresRules], T]:
     """Build a rule-driven expression once per rules object (they are long when/then chains)."""
-    built: dict[int, tuple[PostgresRules, pl.Expr]] = {}
+    built: dict[int, tuple[PostgresRules, T]] = {}
 
-    def get(rules: PostgresRules) -> pl.Expr:
+    def get(rules: PostgresRules) -> T:
         hit = built.get(id(rules))
         if hit is None or hit[0] is not rules:
             hit = built[id(rules)] = (rules, build(rules))
         return hit[1]
 
     return get
+
+
+@_per_rules
+def _json_fields(rules: PostgresRules) -> list[pl.Expr]:
+    text = pl.col("text")
+    return [_json_field(text, keys).alias(field) for field, keys in rules.json_fields.items()]
 
 
 def _fill_from_subset(

@@ -159,6 +159,7 @@ def test_debian_prefix_session_and_background_lines() -> None:
     assert received["client_addr"] == "10.1.2.3"
     assert attrs(received)["remote_port"] == "53012"
     assert (authorized["db_user"], authorized["db_name"]) == ("app_user", "shop")
+    assert attrs(authorized)["application_name"] == "psql"
     assert checkpoint["db_user"] is None and checkpoint["component"] == "checkpointer"
     assert dup["sqlstate"] == "23505" and dup["error_class"] == "unique_violation"
     assert dup["line_count"] == 3
@@ -466,6 +467,9 @@ def test_autovacuum_report_with_continuation_lines() -> None:
 def test_connection_and_authentication_lines() -> None:
     out = parse(
         [
+            "2026-11-27 21:59:34.270 UTC [7329] LOG:  connection authorized: user=app "
+            "database=shop application_name=my worker SSL enabled (protocol=TLSv1.3, "
+            "cipher=TLS_AES_256_GCM_SHA384, bits=256)",
             "2026-11-27 21:59:34.276 UTC [7330] LOG:  connection received: host=127.0.0.1 "
             "port=56664",
             "2026-11-27 21:59:34.279 UTC [7330] FATAL:  password authentication failed for user "
@@ -481,7 +485,9 @@ def test_connection_and_authentication_lines() -> None:
             "2026-11-27 21:59:36.000 UTC [7340] FATAL:  sorry, too many clients already",
         ]
     )
-    received, failed, hba, disconnect, too_many = out.iter_rows(named=True)
+    ssl, received, failed, hba, disconnect, too_many = out.iter_rows(named=True)
+    assert (ssl["db_user"], ssl["db_name"]) == ("app", "shop")
+    assert attrs(ssl)["application_name"] == "my worker"
     assert (received["client_addr"], attrs(received)["remote_port"]) == ("127.0.0.1", "56664")
     assert (failed["sqlstate"], failed["error_class"]) == ("28P01", "invalid_password")
     assert failed["db_user"] == "postgres" and failed["severity"] == "FATAL"
@@ -794,11 +800,17 @@ def test_jsonlog_and_cloudnativepg_records() -> None:
 
 
 def test_truncated_json_line_is_partial_and_keeps_its_text() -> None:
+    """One torn line must not cost the batch: the others are still read fully."""
     line = '{"timestamp":"2026-11-27 22:59:39.360 CET","pid":7449,"error_severity":"ERR'
-    row = parse([line]).row(0, named=True)
-    assert row["parse_status"] == "partial"
-    assert row["pid"] == 7449
-    assert row["message"] == line
+    out = parse([*JSONLOG, line])
+    assert out["parse_status"].to_list() == ["ok", "ok", "ok", "partial"]
+    torn = out.row(3, named=True)
+    assert torn["pid"] == 7449
+    assert torn["message"] == line
+    boom = out.row(0, named=True)
+    assert boom["message"] == 'boom "quoted" \\ back\tslash'
+    assert attrs(boom)["detail"] == "line1\nline2"
+    assert out.row(2, named=True)["pid"] == 4003
 
 
 # -- prefix compiler ---------------------------------------------------------------------------
@@ -851,3 +863,18 @@ def test_arbitrary_text_never_raises(lines: list[str]) -> None:
     assert out["message"].null_count() == 0
     assert out["parse_status"].is_in(["ok", "partial", "unparsed"]).all()
     assert events["line_count"].sum() == len(lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    prefix=st.text(
+        alphabet=st.sampled_from(list("%%%-5aubdprhmtnlceisvxqQP%[]()\\.*+?{}^$|#&~ @:,=")),
+        max_size=30,
+    ),
+    body=st.text(max_size=40),
+)
+def test_any_configured_prefix_compiles_and_never_raises(prefix: str, body: str) -> None:
+    lines = [f"2026-11-27 20:00:00.000 UTC [7] LOG:  {body}".split("\n")[0], prefix + "ERROR:  x"]
+    out = parse(lines, postgres_log_line_prefix=prefix)
+    assert out.height == len(assemble(lines))
+    assert out["message"].null_count() == 0
