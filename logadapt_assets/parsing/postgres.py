@@ -26,6 +26,7 @@ from logadapt_assets.parsing.postgres_prefix import (
     load_rules,
     parse_epoch,
     parse_pg_timestamp,
+    regex_literal,
 )
 
 _TS = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?"
@@ -112,19 +113,17 @@ _ATTRIBUTE_KEYS = (
 
 # "0" in these means "none" (no transaction id assigned, no query id computed).
 _ZERO_MEANS_NONE = ("txid", "query_id", "leader_pid")
-# Placeholders PostgreSQL writes for session fields it does not know yet.
-_UNKNOWN = ("", "[unknown]")
 
 
 def _severity_alternation(rules: PostgresRules) -> str:
-    return "|".join(rules.all_severities)
+    return rules.severity_pattern
 
 
 def _anchor_pattern(rules: PostgresRules) -> str:
     """First `SEVERITY:  ` on a line, after at most _MAX_PREFIX characters of any prefix."""
     return (
         rf"^(?P<prefix>[^\t\n][^\n]{{0,{_MAX_PREFIX}}}?)??\b"
-        rf"(?P<severity_text>{_severity_alternation(rules)}):  (?P<message>[^\n]*)$"
+        rf"(?P<severity_text>{_severity_alternation(rules)}) ?:  (?P<message>[^\n]*)$"
     )
 
 
@@ -136,8 +135,10 @@ def _valid_timezone(tz: str) -> str:
     return tz
 
 
-def _blank_to_null(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.is_in(_UNKNOWN)).then(None).otherwise(expr).alias(expr.meta.output_name())
+def _blank_to_null(expr: pl.Expr, rules: PostgresRules) -> pl.Expr:
+    """Empty values and the `[unknown]` placeholder (in any language) mean: not known."""
+    unknown = ["", *rules.unknown_placeholders]
+    return pl.when(expr.is_in(unknown)).then(None).otherwise(expr).alias(expr.meta.output_name())
 
 
 def _csv_pattern(rules: PostgresRules) -> str:
@@ -226,8 +227,8 @@ class PostgresParser:
         """
         rules = self.rules
         sev = _severity_alternation(rules)
-        first_word = line.str.extract(rf"^(?:[^\t]{_any_upto(_MAX_PREFIX)}?)?\b({sev}):  ", 1)
-        continues = line.str.starts_with("\t") | first_word.is_in(list(rules.sections))
+        first_word = line.str.extract(rf"^(?:[^\t]{_any_upto(_MAX_PREFIX)}?)?\b({sev}) ?:  ", 1)
+        continues = line.str.starts_with("\t") | first_word.is_in(list(rules.section_words))
         csv_start = line.str.contains(CSV_START)
         odd_quotes = (line.str.count_matches('"', literal=True) % 2) == 1
         # csv record start: open iff its quotes are unbalanced; later odd line: closes.
@@ -334,7 +335,7 @@ class PostgresParser:
             "__i",
             *[_csv_unquote(pl.col(c)).alias(renames.get(c, c)) for c in rules.csv_columns],
         )
-        severity_known = pl.col("severity_text").is_in(list(rules.severities))
+        severity_known = pl.col("severity_text").is_in(list(rules.level_words))
         return (
             out.with_columns(
                 pl.lit("csvlog").alias("log_format"),
@@ -400,7 +401,7 @@ class PostgresParser:
                         pl.col("g").struct.field("severity_text"),
                         pl.col("g").struct.field("message"),
                         prefix.str.strip_chars().alias("prefix"),
-                        _leading_timestamp(prefix).alias("ts"),
+                        _leading_timestamp(prefix, anywhere=True).alias("ts"),
                         prefix.str.extract(r"\[(\d+)(?:[-:]\d+)?\]", 1).alias("pid"),
                         pl.lit("partial").alias("status"),
                     )
@@ -438,7 +439,7 @@ class PostgresParser:
             .then(pl.col("message") + "\n" + extra)
             .otherwise(pl.col("message"))
         )
-        is_section_head = pl.col("severity_text").is_in(list(rules.sections))
+        is_section_head = pl.col("severity_text").is_in(list(rules.section_words))
         return out.with_columns(
             message.alias("message"),
             pl.when(is_section_head & (pl.col("status") == "ok"))
@@ -460,21 +461,36 @@ class PostgresParser:
         )
         if multi.height == 0:
             return empty
-        lines = multi.select("__i", pl.col("rest").str.split("\n").alias("line")).explode("line")
-        anchor = pl.col("line").str.extract_groups(_anchor_pattern(rules))
+        lines = (
+            multi.select("__i", pl.col("rest").str.split("\n").alias("line"))
+            .explode("line")
+            .with_columns(
+                # tab lines never open a section: skip the regex for them
+                pl.when(~pl.col("line").str.starts_with("\t"))
+                .then(pl.col("line"))
+                .str.extract_groups(_anchor_pattern(rules))
+                .alias("anchor")
+            )
+        )
+        anchor = pl.col("anchor")
         word = anchor.struct.field("severity_text")
         is_tab = pl.col("line").str.starts_with("\t")
-        opens = ~is_tab & word.is_in(list(rules.sections)).fill_null(False)
-        lines = lines.with_columns(
-            pl.when(opens).then(word.str.to_lowercase()).alias("section"),
-            pl.when(opens)
-            .then(anchor.struct.field("message"))
-            .when(is_tab)
-            .then(pl.col("line").str.slice(1))
-            .otherwise(pl.col("line"))
-            .alias("content"),
-        ).with_columns(
-            pl.col("section").forward_fill().over("__i").fill_null("__message_tail"),
+        opens = ~is_tab & word.is_in(list(rules.section_words)).fill_null(False)
+        english = word.replace_strict(rules.section_words, default=None).str.to_lowercase()
+        lines = (
+            lines.with_columns(
+                pl.when(opens).then(english).alias("section"),
+                pl.when(opens)
+                .then(anchor.struct.field("message"))
+                .when(is_tab)
+                .then(pl.col("line").str.slice(1))
+                .otherwise(pl.col("line"))
+                .alias("content"),
+            )
+            .with_columns(
+                pl.col("section").forward_fill().over("__i").fill_null("__message_tail"),
+            )
+            .drop("anchor")
         )
         joined = lines.group_by("__i", "section", maintain_order=True).agg(
             pl.col("content").str.join("\n")
@@ -486,7 +502,7 @@ class PostgresParser:
 
     def _derive(self, frame: pl.DataFrame, rules: PostgresRules, tz: str) -> pl.DataFrame:
         frame = frame.with_columns(
-            *[_blank_to_null(pl.col(c)) for c in ("db_user", "db_name", "application_name")],
+            *[_blank_to_null(pl.col(c), rules) for c in ("db_user", "db_name", "application_name")],
             *[
                 pl.when(pl.col(c).is_in(["", "0"])).then(None).otherwise(pl.col(c)).alias(c)
                 for c in _ZERO_MEANS_NONE
@@ -503,6 +519,9 @@ class PostgresParser:
             .otherwise(pl.col("log_format"))
             .alias("log_format"),
         )
+        frame = frame.with_columns(
+            pl.col("severity_text").replace_strict(rules.english, default=None).alias("__level")
+        )
         frame = _cursor_position(frame, rules)
         first_line = pl.col("message").str.extract(r"^([^\n]*)", 1)
         frame = frame.with_columns(first_line.alias("__first"))
@@ -513,14 +532,11 @@ class PostgresParser:
         conn = pl.col("connection_from").str.extract_groups(r"^(?P<host>.*?)(?::(?P<port>\d+))?$")
         frame = frame.with_columns(parse_pg_timestamp(frame["ts"], tz, rules).alias("__ts"))
         timestamp = pl.coalesce(pl.col("__ts"), parse_epoch(pl.col("epoch")))
-        severity_text = pl.col("severity_text")
         frame = _fill_from_subset(
             frame,
             "sqlstate",
             pl.col("sqlstate").is_null()
-            & pl.col("severity_text").is_in(
-                sorted({s for *_, sevs in rules.derivations for s in sevs})
-            ),
+            & pl.col("__level").is_in(sorted({s for *_, sevs in rules.derivations for s in sevs})),
             _derive_sqlstate(rules),
         )
         sqlstate = pl.col("sqlstate")
@@ -549,7 +565,7 @@ class PostgresParser:
         )
         out = frame.with_columns(
             timestamp.alias("timestamp"),
-            severity_text.replace_strict(rules.severities, default=None).alias("severity"),
+            pl.col("__level").replace_strict(rules.severities, default=None).alias("severity"),
             component.alias("component"),
             sqlstate.alias("sqlstate"),
             error_class.alias("error_class"),
@@ -591,11 +607,13 @@ def _col_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:
     return pl.lit(None, dtype=pl.String).alias(name)
 
 
-def _leading_timestamp(text: pl.Expr) -> pl.Expr:
-    """An ISO-ish timestamp (with its zone) at the start of a prefix we could not compile."""
+def _leading_timestamp(text: pl.Expr, anywhere: bool = False) -> pl.Expr:
+    """An ISO-ish timestamp (with its zone) opening a line, or anywhere in an unknown prefix
+    (e.g. `waiting for server to start....2026-11-27 20:00:00.123 UTC [48] LOG:  ...`)."""
+    start = "" if anywhere else r"^\W{0,3}"
     return text.str.extract(
-        r"^\W{0,3}(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
-        r"(?: ?(?:[A-Za-z][A-Za-z0-9]{0,9}|[+-]\d{2}(?::?\d{2})?|Z))?)",
+        start + r"(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?"
+        r"(?: ?(?:[A-Za-z][A-Za-z0-9]{0,9}|[+-]\d{2}(?::?\d{2})?|Z)\b)?)",
         1,
     )
 
@@ -615,23 +633,28 @@ def _split_verbose_sqlstate(head: pl.DataFrame, rules: PostgresRules) -> pl.Data
 
 
 def _cursor_position(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
-    """stderr appends ` at character N` to a located error; csv/json carry it as a column."""
+    """stderr appends ` at character N` (translated) to a located error; csv/json carry it as a
+    column. Only error-ish stderr rows ending in a digit or `)` are looked at."""
     levels = [s for s in rules.severities if s not in ("LOG", "INFO") and not s.startswith("DEBUG")]
-    parts = pl.col("message").str.extract_groups(r"(?s)^(?P<body>.*) at character (?P<pos>\d+)$")
-    applies = (
+    needs = (
         (pl.col("log_format") == "stderr")
-        & pl.col("severity_text").is_in(levels)
-        & parts.struct.field("pos").is_not_null()
+        & pl.col("__level").is_in(levels)
+        & pl.col("message").str.contains(r"[\d)\p{Han}\p{Hangul}]$")
     )
-    return frame.with_columns(
-        pl.when(applies)
-        .then(parts.struct.field("body"))
-        .otherwise(pl.col("message"))
-        .alias("message"),
-        pl.coalesce(
-            pl.col("cursor_position"), pl.when(applies).then(parts.struct.field("pos"))
-        ).alias("cursor_position"),
-    )
+    subset = frame.filter(needs)
+    if subset.height == 0:
+        return frame
+    found = []
+    for suffix in rules.cursor_suffixes:
+        head, _, tail = suffix.partition("%d")
+        pattern = rf"(?s)^(?P<body>.*){regex_literal(head)}(?P<pos>\d+){regex_literal(tail)}$"
+        found.append(pl.col("message").str.extract_groups(pattern))
+    located = subset.select(
+        "__i",
+        pl.coalesce([f.struct.field("body") for f in found]).alias("message"),
+        pl.coalesce([f.struct.field("pos") for f in found]).alias("cursor_position"),
+    ).filter(pl.col("cursor_position").is_not_null())
+    return frame.update(located, on="__i", how="left")
 
 
 def _message_fields(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
@@ -654,7 +677,7 @@ def _message_fields(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
 def _statement(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
     """log_statement / duration lines carry the SQL in the message; expose it as `statement`."""
     parts = pl.col("message").str.extract_groups(rules.statement_line)
-    is_log = pl.col("severity_text").is_in(["LOG"])
+    is_log = pl.col("__level") == "LOG"
     kind = pl.when(is_log).then(parts.struct.field("kind"))
     return frame.with_columns(
         kind.alias("statement_kind"),
@@ -700,7 +723,7 @@ def _fill_from_subset(
 def _derive_sqlstate(rules: PostgresRules) -> pl.Expr:
     """First matching message pattern -> SQLSTATE, for error-ish lines logged without %e."""
     first = pl.col("__first")
-    sev = pl.col("severity_text")
+    sev = pl.col("__level")
     expr: pl.Expr | None = None
     for pattern, code, severities in reversed(rules.derivations):
         cond = first.str.contains(pattern) & sev.is_in(list(severities))

@@ -44,11 +44,26 @@ class PostgresRules:
     derive_severities: tuple[str, ...]
     derivations: tuple[tuple[str, str, tuple[str, ...]], ...]
     tz_abbreviations: dict[str, str]
+    level_words: dict[str, str]
+    section_words: dict[str, str]
+    cursor_suffixes: tuple[str, ...]
+    unknown_placeholders: tuple[str, ...]
 
     @property
     def all_severities(self) -> tuple[str, ...]:
-        """Level words plus section words: everything elog.c writes before ':  '."""
-        return tuple(self.severities) + self.sections
+        """Level and section words, English and translated: what elog.c writes before ':  '."""
+        return tuple(self.level_words) + tuple(self.section_words)
+
+    @property
+    def severity_pattern(self) -> str:
+        """Regex alternation of the words (French writes `ASTUCE :  `: the space is optional)."""
+        words = sorted(self.all_severities, key=len, reverse=True)
+        return "(?:" + "|".join(regex_literal(w) for w in words) + ")"
+
+    @property
+    def english(self) -> dict[str, str]:
+        """Any written level or section word -> its English form."""
+        return {**self.level_words, **self.section_words}
 
 
 @cache
@@ -83,6 +98,16 @@ def load_rules() -> PostgresRules:
             for r in states["derivations"]
         ),
         tz_abbreviations={str(k): str(v) for k, v in zones["abbreviations"].items()},
+        level_words={
+            **{str(k): str(k) for k in main["severities"]},
+            **{str(k): str(v) for k, v in main["localized_severities"].items()},
+        },
+        section_words={
+            **{str(k): str(k) for k in main["sections"]},
+            **{str(k): str(v) for k, v in main["localized_sections"].items()},
+        },
+        cursor_suffixes=tuple(main["cursor_suffixes"]),
+        unknown_placeholders=tuple(main["unknown_placeholders"]),
     )
 
 
@@ -90,7 +115,7 @@ def load_rules() -> PostgresRules:
 _META = set("\\.+*?()|[]{}^$#&-~")
 
 
-def _literal(text: str) -> str:
+def regex_literal(text: str) -> str:
     return "".join("\\" + c if c in _META else c for c in text)
 
 
@@ -120,7 +145,7 @@ def compile_prefix(prefix: str, rules: PostgresRules | None = None) -> CompiledP
     optional_at: int | None = None
     pos = 0
     for m in _ESCAPE.finditer(prefix):
-        parts.append(_literal(prefix[pos : m.start()]))
+        parts.append(regex_literal(prefix[pos : m.start()]))
         pos = m.end()
         padding, key = m.group(1), m.group(2)
         if key == "%":
@@ -136,7 +161,7 @@ def compile_prefix(prefix: str, rules: PostgresRules | None = None) -> CompiledP
             pad = " *" if padding not in ("", "-") else ""
             parts.append(f"{pad}(?P<{group}>{value}){pad}")
         # any other escape (or a trailing '%') expands to nothing, as in elog.c
-    parts.append(_literal(prefix[pos:]))
+    parts.append(regex_literal(prefix[pos:]))
     if optional_at is not None:
         head, tail = "".join(parts[:optional_at]), "".join(parts[optional_at:])
         pattern = f"{head}(?:{tail})?" if tail else head
@@ -148,8 +173,8 @@ def compile_prefix(prefix: str, rules: PostgresRules | None = None) -> CompiledP
 def line_pattern(compiled: CompiledPrefix, rules: PostgresRules | None = None) -> str:
     """Full first-line regex: prefix, then `SEVERITY:  message`."""
     rules = rules or load_rules()
-    sev = "|".join(rules.all_severities)
-    return f"^{compiled.pattern}(?P<severity_text>{sev}):  (?P<message>.*)$"
+    sev = rules.severity_pattern
+    return f"^{compiled.pattern}(?P<severity_text>{sev}) ?:  (?P<message>.*)$"
 
 
 @cache

@@ -288,6 +288,19 @@ def test_unparseable_text_keeps_everything() -> None:
     assert attrs(row) == {}
 
 
+def test_server_line_glued_to_pg_ctl_output_is_partial() -> None:
+    """pg_ctl's progress dots and the server's first line share a line when streams merge."""
+    row = parse(
+        [
+            "waiting for server to start....2026-11-27 20:00:00.123 UTC [48] LOG:  starting "
+            "PostgreSQL 16.4"
+        ]
+    ).row(0, named=True)
+    assert row["parse_status"] == "partial"
+    assert row["timestamp"] == utc(2026, 11, 27, 20, 0, 0, 123000)
+    assert (row["pid"], row["message"]) == (48, "starting PostgreSQL 16.4")
+
+
 def test_orphan_section_line_is_partial() -> None:
     row = parse(["2026-11-27 20:00:00.000 UTC [12] DETAIL:  Key (id)=(1) already exists."]).row(
         0, named=True
@@ -676,6 +689,64 @@ def test_errcodes_table_is_complete() -> None:
     assert names["2202E"] == "array_subscript_error"
     assert names["25P04"] == "transaction_timeout"
     assert all(code in names for _, code, _ in load_rules().derivations)
+
+
+def test_german_server_messages() -> None:
+    """lc_messages = de_DE: translated level and section words (from PostgreSQL's catalogs)."""
+    out = parse(
+        [
+            "2026-11-27 21:00:00.000 CET [7446] [unbekannt]@[unbekannt] LOG:  Verbindung "
+            "empfangen: Host=[local]",
+            "2026-11-27 21:00:01.000 CET [7446] app@shop FEHLER:  doppelter Schlüsselwert "
+            "verletzt Unique-Constraint »t_pkey«",
+            "2026-11-27 21:00:01.000 CET [7446] app@shop DETAIL:  Schlüssel »(id)=(1)« existiert "
+            "bereits.",
+            "2026-11-27 21:00:01.000 CET [7446] app@shop ANWEISUNG:  INSERT INTO t VALUES (1,1);",
+            "2026-11-27 21:00:02.000 CET [7447] app@shop FEHLER:  Relation »nope« existiert "
+            "nicht bei Zeichen 15",
+            "2026-11-27 21:00:02.000 CET [7447] app@shop TIPP:  Vielleicht ein Tippfehler?",
+            "2026-11-27 21:00:02.000 CET [7447] app@shop ANWEISUNG:  SELECT * FROM nope;",
+            "2026-11-27 21:00:03.000 CET [7448] WARNUNG:  Checkpoints passieren zu oft",
+        ]
+    )
+    received, dup, missing, warning = out.iter_rows(named=True)
+    assert received["db_user"] is None and received["parse_status"] == "ok"
+    assert (dup["severity_text"], dup["severity"]) == ("FEHLER", "ERROR")
+    assert dup["line_count"] == 3
+    assert attrs(dup)["detail"] == "Schlüssel »(id)=(1)« existiert bereits."
+    assert attrs(dup)["statement"] == "INSERT INTO t VALUES (1,1);"
+    assert dup["timestamp"] == utc(2026, 11, 27, 20, 0, 1)
+    assert missing["message"] == "Relation »nope« existiert nicht"
+    assert attrs(missing)["cursor_position"] == "15"
+    assert attrs(missing)["hint"] == "Vielleicht ein Tippfehler?"
+    assert (warning["severity_text"], warning["severity"]) == ("WARNUNG", "WARN")
+    assert set(out["parse_status"]) == {"ok"}
+
+
+def test_french_sections_with_a_space_before_the_colon() -> None:
+    out = parse(
+        [
+            "2026-11-27 20:00:00.000 UTC [9] ERREUR:  interblocage (deadlock) détecté",
+            "2026-11-27 20:00:00.000 UTC [9] DÉTAIL:  Le processus 9 attend ShareLock.",
+            "2026-11-27 20:00:00.000 UTC [9] ASTUCE :  Voir les journaux applicatifs du serveur.",
+            "2026-11-27 20:00:00.000 UTC [9] INSTRUCTION :  UPDATE t SET v=1;",
+        ]
+    )
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert (row["severity_text"], row["severity"]) == ("ERREUR", "ERROR")
+    assert attrs(row)["hint"] == "Voir les journaux applicatifs du serveur."
+    assert attrs(row)["statement"] == "UPDATE t SET v=1;"
+    assert row["sqlstate"] is None  # message patterns are English; %e would carry it
+
+
+def test_russian_levels() -> None:
+    row = parse(
+        ['2026-11-27 20:00:00.000 UTC [9] ОШИБКА:  отношение "nope" не существует (символ 15)']
+    ).row(0, named=True)
+    assert (row["severity_text"], row["severity"]) == ("ОШИБКА", "ERROR")
+    assert row["message"] == 'отношение "nope" не существует'
+    assert attrs(row)["cursor_position"] == "15"
 
 
 # -- csvlog and jsonlog ------------------------------------------------------------------------
