@@ -14,6 +14,7 @@ Everything is vectorised Polars; the only Python loops run over rules and prefix
 
 import zoneinfo
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
 
 import polars as pl
@@ -127,10 +128,13 @@ def _anchor_pattern(rules: PostgresRules) -> str:
     )
 
 
+@cache
 def _valid_timezone(tz: str) -> str:
+    """The configured zone if both zoneinfo and Polars know it, else UTC (never raise)."""
     try:
         zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pl.Series([0], dtype=pl.Datetime("us")).dt.replace_time_zone(tz)
+    except Exception:  # noqa: BLE001 - any unknown or malformed zone name
         return "UTC"
     return tz
 
@@ -298,7 +302,7 @@ class PostgresParser:
                     for f, names in rules.json_fields.items()
                 ],
             )
-        except pl.exceptions.PolarsError:
+        except Exception:  # noqa: BLE001 - malformed JSON somewhere in the batch
             out = rows.select("__i", *_json_fields(rules))
         ok = pl.col("severity_text").is_not_null() & pl.col("ts").is_not_null()
         return out.with_columns(
@@ -366,11 +370,14 @@ class PostgresParser:
                 continue
             seen.add(pattern)
             hit_mask = pl.col("first").str.contains(pattern)
-            hits = remaining.filter(hit_mask)
+            try:
+                hits = remaining.filter(hit_mask)
+                groups = hits.select("__i", pl.col("first").str.extract_groups(pattern).alias("g"))
+            except Exception:  # noqa: BLE001 - a configured prefix too large for a regex
+                continue
             remaining = remaining.filter(~hit_mask)
             if hits.height == 0:
                 continue
-            groups = hits.select("__i", pl.col("first").str.extract_groups(pattern).alias("g"))
             # first occurrence of each field; repeats (`pid_2`) are ignored
             firsts = {g: f for g, f in compiled.fields.items() if g == f}
             heads.append(

@@ -247,5 +247,7 @@ def parse_pg_timestamp(stamps: pl.Series, tz: str, rules: PostgresRules | None =
 
 def parse_epoch(seconds: pl.Expr) -> pl.Expr:
     """%n: Unix epoch seconds with milliseconds -> UTC microseconds."""
-    micros = (seconds.cast(pl.Float64, strict=False) * 1_000_000).round(0).cast(pl.Int64)
+    value = seconds.cast(pl.Float64, strict=False)
+    value = pl.when(value.abs() < 1e11).then(value)  # beyond year 5138 is not a log line
+    micros = (value * 1_000_000).round(0).cast(pl.Int64, strict=False)
     return pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")

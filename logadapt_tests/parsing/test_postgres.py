@@ -949,3 +949,28 @@ def test_any_configured_prefix_compiles_and_never_raises(prefix: str, body: str)
     out = parse(lines, postgres_log_line_prefix=prefix)
     assert out.height == len(assemble(lines))
     assert out["message"].null_count() == 0
+
+
+def test_odd_options_and_values_never_raise() -> None:
+    lines = ["999999999999999999999.5 [1] LOG:  x", "1796155200.250 [57] LOG:  y"]
+    out = parse(lines, postgres_log_line_prefix="%n [%p] ", timezone="Not/AZone")
+    assert out["timestamp"].to_list() == [None, dt.datetime.fromtimestamp(1796155200.25, dt.UTC)]
+    assert out["parse_status"].to_list() == ["partial", "ok"]
+
+
+def test_starts_record_per_container_with_over() -> None:
+    """Interleaved containers: evaluated `.over(container)`, an open csv field stays local."""
+    frame = pl.DataFrame(
+        {
+            "c": ["a", "b", "a", "b", "a"],
+            "line": [
+                CSV_PG15[0],  # opens a quoted field in container a
+                "2026-11-27 20:00:00.000 UTC [1] LOG:  b starts",
+                "FROM t",
+                "plain text in b",
+                CSV_PG15[2],  # closes it
+            ],
+        }
+    )
+    starts = frame.select(PARSER.starts_record(pl.col("line")).over("c")).to_series()
+    assert starts.to_list() == [True, True, False, True, False]
