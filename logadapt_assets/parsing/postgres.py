@@ -36,7 +36,6 @@ _CSV_FIELD = r'(?:"(?:[^"]|"")*"|[^,"\n]*)'
 _CSV_TEXT = r'(?:"(?:[^"]|"")*")?'
 # A csvlog record starts with: log_time, user, database, pid.
 CSV_START = rf"^{_TS}{_ZONE},{_CSV_TEXT},{_CSV_TEXT},\d*,"
-_JSON_START = r'^\s*\{.*"error_severity"\s*:'
 # The longest prefix we look past for the "SEVERITY:  " anchor of an unknown prefix.
 _MAX_PREFIX = 300
 
@@ -261,7 +260,9 @@ class PostgresParser:
             split.struct.field("field_0").alias("first"),
             split.struct.field("field_1").alias("rest"),
         )
-        is_json = pl.col("first").str.contains(_JSON_START)
+        is_json = pl.col("first").str.contains(r"^\s*\{") & pl.col("first").str.contains(
+            '"error_severity"', literal=True
+        )
         is_csv = ~is_json & pl.col("first").str.contains(CSV_START)
         json_rows = base.filter(is_json)
         csv_rows = base.filter(is_csv)
