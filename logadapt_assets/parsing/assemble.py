@@ -40,7 +40,9 @@ class Assembler:
         df = df.with_row_index("_row")
         first_of_stream = pl.col("_row") == pl.col("_row").min().over(KEYS)
         new_hour = _HOUR != _HOUR.shift(1).over(KEYS, order_by="_row")
-        starts = self._starts_record(pl.col("line")) | first_of_stream | new_hour.fill_null(True)
+        # per container+stream, in order: some parsers carry state between lines (csvlog quotes)
+        starts_record = self._starts_record(pl.col("line")).over(KEYS, order_by="_row")
+        starts = starts_record | first_of_stream | new_hour.fill_null(True)
         df = df.with_columns(_group=starts.cast(pl.UInt32).cum_sum().over(KEYS, order_by="_row"))
         # cap runaway records: every MAX_LINES_PER_EVENT lines open a new record
         df = df.with_columns(
