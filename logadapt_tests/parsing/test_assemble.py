@@ -82,6 +82,9 @@ text_line = st.one_of(
 )
 def test_batching_never_changes_the_records(rows, cuts):
     rows = sorted(rows, key=lambda r: r[1])
+    if not rows:
+        assert run([]).height == 0
+        return
     df = lines(rows)
     whole = run([df])
     bounds = sorted({0, len(rows), *[min(c, len(rows)) for c in cuts]})
@@ -92,4 +95,4 @@ def test_batching_never_changes_the_records(rows, cuts):
     for stream in ("stdout", "stderr"):
         assert (batched.filter(pl.col("stream") == stream).to_dicts()
                 == whole.filter(pl.col("stream") == stream).to_dicts())
-    assert whole["line_count"].sum() == len(rows) if rows else whole.height == 0
+    assert whole["line_count"].sum() == len(rows)
