@@ -305,6 +305,106 @@ ORDERS_API: list[Template] = [
         w=1.0,
     ),
     tpl(
+        "orders.items",
+        zap(
+            "info",
+            MIDDLEWARE,
+            "request completed",
+            REQ + "," + http("GET", "/v1/orders/«int:100000:999999»/items", "200", "«exp:11:3:1»"),
+        ),
+        w=6,
+    ),
+    tpl(
+        "orders.stock_check",
+        Step(
+            logrus(
+                "info",
+                "request handled",
+                duration_ms="«exp:5:3:0.6@d»",
+                method='"GET"',
+                path='"/v1/stock/SKU-«int:10000:99999@sku»"',
+                request_id='"«hex:32@r»"',
+                status="200",
+            ),
+            to="inventory-svc",
+        ),
+        later(
+            zap(
+                "info",
+                "clients/inventory.go:48",
+                "inventory lookup",
+                REQ + ',"url":"http://inventory-svc:8080/v1/stock/SKU-«@sku»","status":200,'
+                '"duration_ms":«@d»',
+            ),
+            0.3,
+            2,
+        ),
+        later(
+            zap(
+                "info",
+                MIDDLEWARE,
+                "request completed",
+                REQ
+                + ","
+                + http("GET", "/v1/orders/«int:100000:999999»/availability", "200", "«exp:9:3:1»"),
+            ),
+            0.1,
+            2,
+        ),
+        w=4,
+    ),
+    tpl(
+        "orders.update",
+        zap(
+            "info",
+            MIDDLEWARE,
+            "request completed",
+            REQ
+            + ","
+            + http("PATCH", "/v1/orders/«int:100000:999999»", "«pick:200=9|422»", "«exp:22:3:3»"),
+        ),
+        w=2,
+    ),
+    tpl(
+        "orders.rate_limited",
+        zap(
+            "warn",
+            "httpserver/ratelimit.go:33",
+            "rate limit exceeded",
+            REQ + ',"client_ip":"«ip:client@ip»","limit":100,"window":"1m0s"',
+        ),
+        later(
+            zap(
+                "info",
+                MIDDLEWARE,
+                "request completed",
+                REQ
+                + ","
+                + http(
+                    "GET",
+                    "/v1/orders?customer_id=«int:1000:99999»&limit=20",
+                    "429",
+                    "«dec:0.05:0.5:3»",
+                ),
+            ),
+            0.01,
+            0.2,
+        ),
+        w=0.3,
+        flat=True,
+    ),
+    tpl(
+        "orders.jwks_refresh",
+        zap(
+            "info",
+            "auth/jwks.go:77",
+            "jwks refreshed",
+            '"url":"https://auth.shop.example/.well-known/jwks.json","keys":«pick:2|3»,'
+            '"duration_ms":«exp:40:3:8»',
+        ),
+        every=3600,
+    ),
+    tpl(
         "orders.cancel",
         zap(
             "info",
@@ -502,6 +602,50 @@ COMMIT_FAILED_TRACE = "\n".join(
 )
 
 PAYMENTS_WORKER: list[Template] = [
+    tpl(
+        "payments.webhook",
+        sb(
+            "INFO",
+            "nio-8080-exec-«int:1:9»",
+            "c.s.payments.web.PspWebhookController",
+            "Webhook received eventId=evt_«hex:24» type=«pick:charge.succeeded=6|charge.refunded|"
+            "charge.dispute.created=0.2» pspRef=psp_«hex:24»",
+        ),
+        w=3,
+    ),
+    tpl(
+        "payments.psp_retry",
+        sb(
+            "WARN",
+            LISTENER,
+            "c.s.payments.psp.PspClient",
+            "PSP call failed with «pick:503 Service Unavailable=3|502 Bad Gateway|429 Too Many "
+            "Requests», retrying attempt=«pick:2=3|3» after «pick:500|1000|2000» ms",
+        ),
+        w=0.8,
+    ),
+    tpl(
+        "payments.idempotent_replay",
+        sb(
+            "INFO",
+            LISTENER,
+            "c.s.payments.PaymentService",
+            "Duplicate OrderCreated for orderId=«int:100000:999999», returning stored result "
+            "pspRef=psp_«hex:24»",
+        ),
+        w=0.4,
+    ),
+    tpl(
+        "payments.publish",
+        sb(
+            "INFO",
+            LISTENER,
+            "c.s.payments.kafka.PaymentEventsPublisher",
+            "Published PaymentAuthorized to payments.events partition=«int:0:5» offset="
+            "«grow:1200000:12» key=«hex:32»",
+        ),
+        w=2,
+    ),
     tpl(
         "payments.psp_call",
         sb(
@@ -713,6 +857,34 @@ INVENTORY_SVC: list[Template] = [
             logrus("info", "stock reserved after retry", request_id='"«@r»"', attempt="2"), 5, 60
         ),
         w=0.25,
+    ),
+    tpl(
+        "inventory.restock",
+        logrus(
+            "info",
+            "restock received",
+            sku='"SKU-«int:10000:99999»"',
+            qty="«int:10:500»",
+            warehouse='"«pick:ams1|fra2|par1»"',
+            supplier='"«pick:acme|globex|initech»"',
+        ),
+        w=0.8,
+    ),
+    tpl(
+        "inventory.reservation_expired",
+        logrus(
+            "info",
+            "reservation expired",
+            order_id="«int:100000:999999»",
+            sku='"SKU-«int:10000:99999»"',
+            held_for='"15m0s"',
+        ),
+        w=0.6,
+    ),
+    tpl(
+        "inventory.unknown_sku",
+        logrus("warning", "unknown sku", sku='"SKU-«int:100000:999999»"', request_id='"«hex:32»"'),
+        w=0.3,
     ),
     tpl(
         "inventory.cache",

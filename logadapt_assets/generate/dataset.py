@@ -66,10 +66,12 @@ def generate(
     plat = build_platform(seed, start, hours, kafka_mode)
     events, incidents, runtimes, lifecycle = build_events(plat, scale, scenarios)
     lines = capture(events, seed)
+    del events  # the formatted lines are what is kept from here on
 
     rules = plat.rules["log_opts"]
     report = GenerateReport(out, fmt, [], {}, {}, out / "labels.json", 0)
     by_container = lines.partition_by("container", as_dict=True, include_key=False)
+    del lines
     manifest = []
     for name, c in plat.containers.items():
         sub = by_container.get(

@@ -155,7 +155,7 @@ BROKER: list[Template] = [
             k(
                 "INFO",
                 "Deleted log «data_dir»/«@p»/«@b.pad20».log.deleted.",
-                "kafka.log.LogSegment",
+                "org.apache.kafka.storage.internals.log.LogSegment",
             ),
             60000,
             60050,
@@ -164,7 +164,7 @@ BROKER: list[Template] = [
             k(
                 "INFO",
                 "Deleted offset index «data_dir»/«@p»/«@b.pad20».index.deleted.",
-                "kafka.log.LogSegment",
+                "org.apache.kafka.storage.internals.log.LogSegment",
             ),
             0.1,
             1,
@@ -173,7 +173,7 @@ BROKER: list[Template] = [
             k(
                 "INFO",
                 "Deleted time index «data_dir»/«@p»/«@b.pad20».timeindex.deleted.",
-                "kafka.log.LogSegment",
+                "org.apache.kafka.storage.internals.log.LogSegment",
             ),
             0.1,
             1,
@@ -318,6 +318,98 @@ BROKER: list[Template] = [
             "org.apache.kafka.storage.internals.log.ProducerStateManager",
         ),
         w=2,
+    ),
+    tpl(
+        "kafka.log_start_offset",
+        k(
+            "INFO",
+            "[UnifiedLog partition=«tp:audit.log», dir=«data_dir»] Incremented log start "
+            "offset to «grow:400000:9» due to leader offset increment",
+            "kafka.log.UnifiedLog",
+        ),
+        w=0.3,
+    ),
+    tpl(
+        "kafka.log_start_breach",
+        k(
+            "INFO",
+            f"[UnifiedLog partition=«tp:audit.log», dir=«data_dir»] Deleting segments due "
+            f"to log start offset «grow:400000:9» breach: {SEGMENT}",
+            "kafka.log.UnifiedLog",
+        ),
+        w=0.2,
+    ),
+    tpl(
+        "kafka.producer_epoch",
+        k(
+            "ERROR",
+            "[ReplicaManager broker=«self»] Error processing append operation on "
+            "partition «tp:payments.events@p»",
+            "kafka.server.ReplicaManager",
+            "org.apache.kafka.common.errors.InvalidProducerEpochException: Epoch of producer "
+            "«int:1000:1200» at offset «grow:1200000:35» in «@p» is «int:1:9@ep», which is smaller "
+            "than the last seen epoch «@ep.plus1»",
+        ),
+        w=0.08,
+        flat=True,
+    ),
+    tpl(
+        "kafka.out_of_order",
+        k(
+            "ERROR",
+            "[ReplicaManager broker=«self»] Error processing append operation on "
+            "partition «tp:orders.events@p»",
+            "kafka.server.ReplicaManager",
+            "org.apache.kafka.common.errors.OutOfOrderSequenceException: Out of order sequence "
+            "number for producer «int:1000:1200» at offset «grow:1200000:35» in partition «@p»: "
+            "«int:50:900@seq» (incoming seq. number), «@seq.minus2» (current end sequence number)",
+        ),
+        w=0.05,
+        flat=True,
+    ),
+    tpl(
+        "kafka.group_member_expired",
+        k(
+            "INFO",
+            "[GroupCoordinator «self»]: Member consumer-«mygroup»-«int:1:3»-«uuid@m» in group "
+            "«mygroup» has failed, removing it from the group",
+            "kafka.coordinator.group.GroupCoordinator",
+        ),
+        later(
+            k(
+                "INFO",
+                "[GroupCoordinator «self»]: Preparing to rebalance group «mygroup» in state "
+                "PreparingRebalance with old generation «grow:120:0.0004@g» (__consumer_offsets-"
+                "«mygroup_part») (reason: removing member consumer-«mygroup»-1-«@m» on heartbeat "
+                "expiration)",
+                "kafka.coordinator.group.GroupCoordinator",
+            ),
+            0.1,
+            1,
+        ),
+        later(
+            k(
+                "INFO",
+                "[GroupCoordinator «self»]: Stabilized group «mygroup» generation "
+                "«@g.plus1» (__consumer_offsets-«mygroup_part») with «mymembers» members",
+                "kafka.coordinator.group.GroupCoordinator",
+            ),
+            3000,
+            9000,
+        ),
+        w=0.08,
+        flat=True,
+    ),
+    tpl(
+        "kafka.group_empty",
+        k(
+            "INFO",
+            "[GroupCoordinator «self»]: Group «mygroup» with generation «grow:120:0.0004» is "
+            "now empty (__consumer_offsets-«mygroup_part»)",
+            "kafka.coordinator.group.GroupCoordinator",
+        ),
+        w=0.04,
+        flat=True,
     ),
     tpl(
         "kafka.dynamic_config",

@@ -327,9 +327,7 @@ def build_platform(seed: int, start: datetime, hours: int, kafka_mode: str = "kr
             image=acfg["image"],
             stream=acfg["stream"],
             ip=ips[name],
-            labels=labels(
-                name, name, "shop-" + kcfg["cluster_label"].split("-")[-1], acfg["image"]
-            ),
+            labels=labels(name, name, rules["app_cluster_label"], acfg["image"]),
             env=env,
             cmd=["/app/" + name] if acfg["kind"] != "spring" else ["java", "-jar", "/app/app.jar"],
             restart_policy="unless-stopped",
@@ -351,9 +349,7 @@ def build_platform(seed: int, start: datetime, hours: int, kafka_mode: str = "kr
             image=jcfg["image"],
             stream=jcfg["stream"],
             ip=ips[name],
-            labels=labels(
-                name, name, "shop-" + kcfg["cluster_label"].split("-")[-1], jcfg["image"]
-            ),
+            labels=labels(name, name, rules["app_cluster_label"], jcfg["image"]),
             env={
                 "FLYWAY_URL": f"jdbc:postgresql://postgres:5432/{pcfg['database']}",
                 "FLYWAY_USER": "migrator",

@@ -286,6 +286,135 @@ BACKGROUND: list[Template] = [
         w=0.08,
     ),
     tpl(
+        "postgres.checkpoint_wal",
+        pg(("LOG", "checkpoint starting: wal"), pid=CHECKPOINTER),
+        w=0.05,
+        flat=True,
+    ),
+    tpl(
+        "postgres.broken_pipe",
+        pg(("LOG", "could not send data to client: Broken pipe")),
+        Step(pg(("FATAL", "connection to client lost")), after_ms=(0.01, 0.2)),
+        w=0.15,
+    ),
+    tpl(
+        "postgres.fk_violation",
+        pg(
+            (
+                "ERROR",
+                'insert or update on table "order_items" violates foreign key constraint '
+                '"order_items_order_id_fkey"',
+            ),
+            ("DETAIL", 'Key (order_id)=(«int:100000:999999») is not present in table "orders".'),
+            (
+                "STATEMENT",
+                "INSERT INTO order_items (order_id, sku, quantity, price_cents) VALUES "
+                "($1, $2, $3, $4)",
+            ),
+        ),
+        w=0.1,
+    ),
+    tpl(
+        "postgres.not_null",
+        pg(
+            (
+                "ERROR",
+                'null value in column "customer_id" of relation "orders" violates not-null '
+                "constraint",
+            ),
+            (
+                "DETAIL",
+                "Failing row contains («int:100000:999999», «uuid», null, PENDING, "
+                "«int:500:90000», «ts:flyway».«int:100000:999999»+00).",
+            ),
+            (
+                "STATEMENT",
+                "INSERT INTO orders (public_id, customer_id, status, total_cents) VALUES "
+                "($1, $2, 'PENDING', $3) RETURNING id",
+            ),
+        ),
+        w=0.05,
+    ),
+    tpl(
+        "postgres.tx_aborted",
+        pg(
+            (
+                "ERROR",
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ),
+            ("STATEMENT", "SELECT id FROM payments WHERE order_id = $1 FOR UPDATE"),
+        ),
+        w=0.08,
+    ),
+    tpl(
+        "postgres.already_in_tx",
+        pg(("WARNING", "there is already a transaction in progress")),
+        w=0.1,
+    ),
+    tpl(
+        "postgres.autovacuum_cancel",
+        pg(
+            ("ERROR", "canceling autovacuum task"),
+            (
+                "CONTEXT",
+                'while scanning block «int:100:90000» of relation "public.«pick:'
+                + TABLES
+                + '@t»"\nautomatic vacuum of table "«db».public.«@t»"',
+            ),
+        ),
+        w=0.05,
+        flat=True,
+    ),
+    tpl(
+        "postgres.skip_vacuum",
+        pg(("LOG", 'skipping vacuum of "«pick:orders|payments|inventory»" --- lock not available')),
+        w=0.03,
+        flat=True,
+    ),
+    tpl(
+        "postgres.relation_lock_wait",
+        pg(
+            (
+                "LOG",
+                "process «@pid» still waiting for RowExclusiveLock on relation «pick:16401|16422"
+                "|24611@rel» of database 16384 after «dec:1000:1100:3» ms",
+            ),
+            ("DETAIL", "Process holding the lock: «pgpid@holder». Wait queue: «@pid»."),
+            ("STATEMENT", "UPDATE orders SET status = $1, updated_at = now() WHERE id = $2"),
+        ),
+        Step(
+            pg(
+                (
+                    "LOG",
+                    "process «@pid» acquired RowExclusiveLock on relation «@rel»"
+                    " of database 16384 after «dec:1450:1700:3» ms",
+                ),
+                ("STATEMENT", "UPDATE orders SET status = $1, updated_at = now() WHERE id = $2"),
+            ),
+            after_ms=(400, 600),
+        ),
+        w=0.1,
+        flat=True,
+    ),
+    tpl(
+        "postgres.terminated_by_admin",
+        pg(("FATAL", "terminating connection due to administrator command")),
+        w=0.02,
+        flat=True,
+    ),
+    tpl(
+        "postgres.bind_slow",
+        pg(
+            (
+                "LOG",
+                "duration: «exp:300:3:250» ms  bind <unnamed>: SELECT id, sku, available, "
+                "reserved FROM inventory WHERE sku = ANY($1)",
+            ),
+            ("DETAIL", "parameters: $1 = '{SKU-«int:10000:99999»,SKU-«int:10000:99999»}'"),
+        ),
+        w=0.3,
+    ),
+    tpl(
         "postgres.long_in_list",
         pg(
             (
