@@ -62,6 +62,7 @@ def generate(
     if scale < 0:
         raise ValueError("scale must be >= 0")
     out = Path(out)
+    _clear_previous(out)
     start = start or default_start()
     plat = build_platform(seed, start, hours, kafka_mode)
     events, incidents, runtimes, lifecycle = build_events(plat, scale, scenarios)
@@ -138,6 +139,31 @@ def generate(
     report.manifest_path.write_text(json.dumps({"containers": manifest}, indent=2) + "\n")
     report.incidents = labels["incidents"]
     return report
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove what an earlier run wrote here (as listed in its manifest), and refuse to write
+    into runtime directories holding anything else: generated and real logs must not mix."""
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        for c in json.loads(manifest.read_text()).get("containers", []):
+            paths = [out / f for f in c.get("files", [])]
+            cdir = out / "containers" / c["id"]
+            paths += [cdir / "config.v2.json", cdir / "hostconfig.json"]
+            paths += list((out / "containers").glob(f"*-{c['id']}.log"))
+            for path in paths:
+                if path.is_symlink() or path.is_file():
+                    path.unlink()
+        for path in (manifest, out / "labels.json"):
+            path.unlink(missing_ok=True)
+        for root in (out / "containers", out / "pods"):
+            if root.is_dir():  # deepest first: only directories left empty are removed
+                for d in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+                    if not any(d.iterdir()):
+                        d.rmdir()
+    for root in (out / "containers", out / "pods"):
+        if root.is_dir() and any(root.iterdir()):
+            raise FileExistsError(f"{root} holds files this generator did not write")
 
 
 def _fmt_ns(ns: int) -> str:

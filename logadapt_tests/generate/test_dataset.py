@@ -316,6 +316,20 @@ def test_cri_files_restarts_rotation_and_links(cri_zk_dataset):
             assert n >= ev["min_count"], (inc["id"], ev)
 
 
+def test_regenerating_in_place_replaces_the_previous_run_only(tmp_path):
+    out = tmp_path / "data"
+    generate(out, hours=2, seed=8, scale=0.01, scenarios=["pg_deadlock"])
+    generate(out, hours=1, seed=8, scale=0.01, scenarios=[], fmt="cri")
+    fresh = tmp_path / "fresh"
+    generate(fresh, hours=1, seed=8, scale=0.01, scenarios=[], fmt="cri")
+    assert tree_digest(out) == tree_digest(fresh)
+    foreign = tmp_path / "foreign"
+    (foreign / "containers" / "abc").mkdir(parents=True)
+    with pytest.raises(FileExistsError):
+        generate(foreign, hours=1, seed=8, scale=0.01)
+    assert (foreign / "containers" / "abc").is_dir()
+
+
 def test_arguments_are_validated(tmp_path):
     with pytest.raises(ValueError, match="fmt"):
         generate(tmp_path, hours=1, seed=1, fmt="syslog")
