@@ -1,9 +1,7 @@
 """Shared fixtures. Docker fixtures use the real local engine and FAIL (never skip) without it."""
 
-import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -37,28 +35,14 @@ def docker_client():
 
 
 @pytest.fixture(scope="session")
-def busybox_image(docker_client, tmp_path_factory) -> str:
+def busybox_image(docker_client) -> str:
     """A local image from a rootfs holding the static busybox (no registry needed)."""
+    from logadapt_assets.generate.docker_play import ensure_busybox_image
+
     try:
-        docker_client.images.get(IMAGE)
-        return IMAGE
-    except Exception:  # noqa: BLE001 - not built yet
-        pass
-    busybox = Path("/bin/busybox")
-    if not busybox.exists():
-        pytest.fail("/bin/busybox missing: install Debian's busybox-static")
-    root = tmp_path_factory.mktemp("rootfs")
-    (root / "bin").mkdir()
-    (root / "tmp").mkdir()
-    (root / "bin" / "busybox").write_bytes(busybox.read_bytes())
-    (root / "bin" / "busybox").chmod(0o755)
-    for applet in BUSYBOX_APPLETS:
-        (root / "bin" / applet).symlink_to("busybox")
-    tar = subprocess.run(["tar", "-C", str(root), "-c", "."], capture_output=True, check=True)
-    subprocess.run(
-        ["docker", "import", "-", IMAGE], input=tar.stdout, check=True, capture_output=True
-    )
-    return IMAGE
+        return ensure_busybox_image(docker_client, IMAGE)
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture
