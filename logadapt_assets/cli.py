@@ -127,6 +127,60 @@ def print_summary(report: ConvertReport, bytes_in: int, seconds: float, lake: st
     )
 
 
+def generate_command(args: argparse.Namespace) -> None:
+    from logadapt_assets.generate import generate
+
+    if args.docker:
+        import docker
+
+        from logadapt_assets.generate.docker_play import ensure_busybox_image, play_in_docker
+
+        try:
+            client = docker.from_env()
+            client.ping()
+        except Exception as exc:  # noqa: BLE001 - any engine failure is a usage problem here
+            raise UsageError(f"Docker engine unreachable: {exc}") from exc
+        image = ensure_busybox_image(client)
+        started = play_in_docker(
+            client,
+            image,
+            args.play_seconds,
+            seed=args.seed,
+            scenarios=args.scenario,
+            kafka_mode=args.kafka_mode,
+        )
+        print(f"started {len(started)} containers: " + ", ".join(c.name for c in started))
+        return
+    if not args.out:
+        raise UsageError("--out is required (or --docker)")
+    try:
+        report = generate(
+            Path(args.out),
+            hours=args.hours,
+            seed=args.seed,
+            start=parse_time(args.start),
+            scale=args.scale,
+            scenarios=args.scenario,
+            fmt=args.format,
+            kafka_mode=args.kafka_mode,
+        )
+    except (ValueError, FileExistsError) as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"wrote {sum(report.lines.values()):,} lines of {len(report.containers)} containers "
+        f"({report.bytes:,} bytes, {args.format}) to {args.out}; "
+        f"{len(report.incidents)} incidents in {report.labels_path}"
+    )
+
+
+def demo_command(args: argparse.Namespace) -> None:
+    from logadapt_assets.defs.demo import run_demo
+
+    summary = run_demo(Path(args.out), hours=args.hours, seed=args.seed, scale=args.scale)
+    if not summary["success"]:
+        raise UsageError("the demo run failed; see the Dagster run above")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logadapt", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +200,35 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--catalog", help="service catalog YAML")
     c.add_argument("--quiet", action="store_true", help="no progress, no summary")
     c.set_defaults(func=convert)
+
+    g = sub.add_parser("generate", help="write a deterministic synthetic platform's logs")
+    g.add_argument("--out", help="output directory (containers/ or pods/, labels.json)")
+    g.add_argument("--hours", type=int, default=24)
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--start", help="ISO-8601 start (default 2026-11-01T00:00Z)")
+    g.add_argument("--scale", type=float, default=1.0, help="multiplies every log rate")
+    g.add_argument("--scenario", action="append", help="incident to inject (repeatable)")
+    g.add_argument("--format", choices=["docker-json", "cri"], default="docker-json")
+    g.add_argument("--kafka-mode", choices=["kraft", "zookeeper"], default="kraft")
+    g.add_argument(
+        "--docker",
+        action="store_true",
+        help="play the scenario with real containers on the local engine",
+    )
+    g.add_argument(
+        "--play-seconds",
+        type=float,
+        default=20.0,
+        help="with --docker: seconds one generated hour takes",
+    )
+    g.set_defaults(func=generate_command)
+
+    d = sub.add_parser("demo", help="generate, run through Dagster, summarise")
+    d.add_argument("--out", default="data/demo")
+    d.add_argument("--hours", type=int, default=4)
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--scale", type=float, default=0.3)
+    d.set_defaults(func=demo_command)
 
     return parser
 
