@@ -52,13 +52,14 @@ class Reassembler:
         if df.height == 0 or not df["partial"].any():
             return self._out(df.select(*OUTPUT_SCHEMA, "_seq"), ordered=True)
         df = _number_lines(df)
-        is_open = pl.col("partial").last().over(_KEYS) & (
-            pl.col("_line") == pl.col("_line").max().over(_KEYS)
-        )
-        df = df.with_columns(is_open.alias("_open"))
-        tail = df.filter(pl.col("_open"))
-        self._tail = tail.select(*_INPUT, "_seq") if tail.height else None
-        return self._out(_join(df.filter(~pl.col("_open"))))
+        ends = df.group_by(_KEYS).agg(pl.col("partial").last(), pl.col("_line").last())
+        open_lines = ends.filter(pl.col("partial"))["_line"]
+        if open_lines.len() == 0:
+            return self._out(_join(df))
+        is_open = pl.col("_line").is_in(open_lines.implode())
+        tail = df.filter(is_open)
+        self._tail = tail.select(*_INPUT, "_seq")
+        return self._out(_join(df.filter(~is_open)))
 
     def flush(self) -> pl.DataFrame:
         """Emit every still-open line as it is (the runtime stopped in the middle of it)."""
@@ -88,21 +89,26 @@ def _normalise(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _number_lines(df: pl.DataFrame) -> pl.DataFrame:
-    """`_line`: running line number per container+stream; `_start`: record starts a line."""
-    start = pl.col("partial").shift(1).over(_KEYS).fill_null(False).not_()
-    return df.with_columns(start.alias("_start")).with_columns(
-        pl.col("_start").cast(pl.Int64).cum_sum().over(_KEYS).alias("_line")
-    )
+    """`_line`: the `_seq` of the line's first record, so unique across containers and streams.
+
+    A record starts a line when the previous record of its container+stream was final; one
+    window expression numbers the lines of every container+stream at once.
+    """
+    starts = pl.col("partial").shift(1).fill_null(False).not_()
+    first = pl.when(starts).then(pl.col("_seq")).otherwise(None).forward_fill()
+    return df.with_columns(first.over(_KEYS).alias("_line"))
 
 
 def _join(df: pl.DataFrame) -> pl.DataFrame:
     """Closed lines: single-record lines as they are, multi-record lines joined."""
-    single = pl.col("_start") & ~pl.col("partial")
+    single = (pl.col("_line") == pl.col("_seq")) & ~pl.col("partial")
     alone = df.filter(single).select(*OUTPUT_SCHEMA, "_seq")
     parts = df.filter(~single)
     if parts.height == 0:
         return alone
-    joined = parts.group_by([*_KEYS, "_line"]).agg(
+    joined = parts.group_by("_line").agg(
+        pl.col("container_id").first(),
+        pl.col("stream").first(),
         pl.col("observed_at").first(),
         pl.col("line").str.join(""),
         pl.col("position").first(),

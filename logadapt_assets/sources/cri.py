@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from logadapt_assets.sources.base import ContainerInfo
+from logadapt_assets.sources.json_file import docker_time
 from logadapt_assets.sources.text import (
     CHUNK_BYTES,
     ChunkParser,
@@ -263,3 +264,6 @@ class CriSource(FileLogSource):
 
     def _parser(self, info: ContainerInfo) -> ChunkParser:
         return CriChunkParser(info.id)
+
+    def _line_time(self, line: bytes) -> datetime | None:
+        return docker_time(line.split(b" ", 1)[0].decode("ascii", "replace"))

@@ -17,7 +17,6 @@ import re
 import struct
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 import polars as pl
 import pyarrow as pa
@@ -39,7 +38,6 @@ ROTATED = re.compile(r"^(?P<id>.+)-json\.log\.(?P<n>\d+)(?P<gz>\.gz)?$")
 _JSON_SCHEMA = {"log": pl.String, "stream": pl.String, "time": pl.String}
 _SLOW_ROWS = 32  # ranges this small are read record by record
 _BLANK = r"^[ \t\r]*$"  # not a record: skipped, like the NDJSON reader does
-_PROBE_BYTES = 64 * 1024
 
 
 # --------------------------------------------------------------------------- metadata
@@ -304,18 +302,6 @@ def _record_time(line: bytes) -> datetime | None:
     return docker_time(obj.get("time")) if isinstance(obj, dict) else None
 
 
-def json_file_bounds(fd: int, size: int, compressed: bool) -> tuple[datetime | None, ...]:
-    """(first, last) record time of a json-file, read from its ends without reading it all."""
-    head = os.pread(fd, _PROBE_BYTES, 0)
-    if compressed:
-        return None, gzip_last_time(head)
-    first = _record_time(head.split(b"\n", 1)[0]) if b"\n" in head else None
-    tail = os.pread(fd, _PROBE_BYTES, max(0, size - _PROBE_BYTES))
-    body = tail[: tail.rfind(b"\n")]
-    last = _record_time(body.rsplit(b"\n", 1)[-1]) if body else None
-    return first, last
-
-
 # --------------------------------------------------------------------------- the source
 
 
@@ -354,13 +340,11 @@ class JsonFileSource(FileLogSource):
     def _parser(self, info: ContainerInfo) -> ChunkParser:
         return JsonChunkParser(info.id)
 
-    def _file_bounds(self, path: Path, fh: BinaryIO):
-        inner = getattr(fh, "fileobj", None)
-        fd = (inner or fh).fileno()
-        try:
-            return json_file_bounds(fd, os.fstat(fd).st_size, inner is not None)
-        except OSError:
-            return None, None
+    def _line_time(self, line: bytes) -> datetime | None:
+        return _record_time(line)
+
+    def _gzip_last_time(self, header: bytes) -> datetime | None:
+        return gzip_last_time(header)
 
 
 def _log_files(directory: Path) -> dict[str, list[tuple[Path, ...]]]:

@@ -67,6 +67,8 @@ _FMT_Z = "%Y-%m-%dT%H:%M:%S%.fZ"  # Docker: RFC3339Nano in UTC (trailing zeros t
 _FMT_OFFSET = "%Y-%m-%dT%H:%M:%S%.f%#z"  # containerd / CRI-O: local time with an offset
 _RFC3339_PREFIX = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d) ")
 DOCKER_PARTIAL_BYTES = 16 * 1024  # Docker cuts a longer line into records of this many bytes
+PROBE_BYTES = 64 * 1024  # read at a file's ends / seek probes to find one whole line
+SEEK_MIN_BYTES = 1 << 20  # bisecting stops when the window start is this close
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,10 @@ def window_filter(df: pl.DataFrame, column: str, since: datetime | None, until: 
 
 
 def open_log(path: Path) -> BinaryIO:
-    """Open a log file for reading; gzip is recognised by its magic bytes, not its name."""
+    """Open a log file for reading, decompressing a `.gz` one (runtimes always name them so;
+    a plain log that happens to start with gzip's magic bytes is still read as text)."""
     fh = open(path, "rb")  # noqa: SIM115 - caller owns it
-    if fh.read(2) == GZIP_MAGIC:
+    if path.name.endswith(".gz") and fh.read(2) == GZIP_MAGIC:
         fh.seek(0)
         return gzip.GzipFile(fileobj=fh, mode="rb")  # closing it leaves fh open: see close_log
     fh.seek(0)
@@ -197,13 +200,17 @@ def close_log(fh: BinaryIO) -> None:
         inner.close()
 
 
-def iter_chunks(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[int, bytes]]:
-    """(offset, bytes) of whole lines; only the file's last chunk may lack the final newline.
-
-    On a read error the bytes already read are still yielded before the error propagates.
+def iter_chunks(
+    fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, start: int = 0
+) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of whole lines from `start` (a line start); only the file's last chunk
+    may lack the final newline. On a read error the bytes already read are still yielded
+    before the error propagates.
     """
+    if start:
+        fh.seek(start)
     pending: list[bytes] = []  # start of a line longer than what was read so far
-    offset = 0
+    offset = start
     while True:
         try:
             block = fh.read(chunk_bytes)
@@ -287,6 +294,7 @@ class _Batcher:
         self.raw: list[pl.DataFrame] = []
         self.quarantine: list[pl.DataFrame] = []
         self.rows = 0
+        self.bad = 0
 
     def add(self, raw: pl.DataFrame, quarantine: pl.DataFrame) -> Iterator[SourceBatch]:
         if raw.height:
@@ -294,8 +302,11 @@ class _Batcher:
             self.rows += raw.height
         if quarantine.height:
             self.quarantine.append(quarantine)
+            self.bad += quarantine.height
         while self.rows >= BATCH_RECORDS:
             yield self._emit(BATCH_RECORDS)
+        if self.bad >= BATCH_RECORDS:  # a file of garbage must not pile up either
+            yield self._emit(self.rows)
 
     def finish(self) -> Iterator[SourceBatch]:
         if self.rows or self.quarantine:
@@ -308,6 +319,7 @@ class _Batcher:
         self.rows = rest.height
         quarantine = pl.concat(self.quarantine) if self.quarantine else empty_quarantine_frame()
         self.quarantine = []
+        self.bad = 0
         return SourceBatch(self.info, to_raw_table(head), to_quarantine_table(quarantine))
 
 
@@ -353,6 +365,15 @@ class FileLogSource:
         self.chunk_bytes = chunk_bytes
         self.skipped: list[Skipped] = []
 
+    def close(self) -> None:
+        """Nothing stays open between reads; here so every source can be used in `with`."""
+
+    def __enter__(self) -> "FileLogSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- to implement
     def _discover(self) -> list[ContainerFiles]:
         raise NotImplementedError
@@ -364,9 +385,13 @@ class FileLogSource:
         """Files to read now (re-listed at read time so a rotation since discovery is seen)."""
         return cf.files
 
-    def _file_bounds(self, path: Path, fh: BinaryIO) -> tuple[datetime | None, datetime | None]:
-        """(first, last) capture time in a file when cheaply known, to skip whole files."""
-        return None, None
+    def _line_time(self, line: bytes) -> datetime | None:
+        """Capture time of one raw line (None: unknown), used to skip and seek, never to read."""
+        return None
+
+    def _gzip_last_time(self, header: bytes) -> datetime | None:
+        """Last capture time of a compressed file from its gzip header, when the runtime says."""
+        return None
 
     # -- LogSource
     def containers(self) -> list[ContainerInfo]:
@@ -412,12 +437,15 @@ class FileLogSource:
         previous: datetime | None = None
         try:
             for path, fh, mtime in opened:
-                first, last = self._file_bounds(path, fh)
+                first, last, ordered = self._time_profile(fh)
                 if since is not None and last is not None and last < since - WINDOW_SLACK:
+                    continue  # like `docker logs --since`, trusting a gzip header's last time
+                if ordered and until is not None and first >= until + WINDOW_SLACK:
                     continue
-                if until is not None and first is not None and first >= until + WINDOW_SLACK:
-                    continue
-                for raw, quarantine in self._read_file(parser, cf, path, fh, mtime, previous):
+                start = self._seek(fh, since) if ordered else 0
+                for raw, quarantine in self._read_file(
+                    parser, cf, path, fh, mtime, previous, start
+                ):
                     if raw.height:
                         previous = raw["observed_at"][-1]
                     window_col = "_window_at" if "_window_at" in raw.columns else "observed_at"
@@ -426,7 +454,8 @@ class FileLogSource:
                         kept, window_filter(quarantine, "observed_at", since, until)
                     )
                     if (
-                        until is not None
+                        ordered
+                        and until is not None
                         and raw.height
                         and raw["observed_at"].min() >= until + WINDOW_SLACK
                     ):
@@ -436,6 +465,82 @@ class FileLogSource:
             for _, fh, _ in opened:
                 close_log(fh)
 
+    def _time_profile(self, fh: BinaryIO) -> tuple[datetime | None, datetime | None, bool]:
+        """(first, last, ordered): capture times at a file's two ends, and whether times grow
+        along the file at nine sampled points (within WINDOW_SLACK).
+
+        Only an ordered file is skipped, sought into or left early; one with a clock step back
+        or lines of unknown time is read whole. A gzip rotation only tells its last time.
+        """
+        try:
+            fd = _fileno(fh)
+            head = os.pread(fd, PROBE_BYTES, 0)
+            if isinstance(fh, gzip.GzipFile):
+                return None, self._gzip_last_time(head), False
+            size = os.fstat(fd).st_size
+            tail = os.pread(fd, PROBE_BYTES, max(0, size - PROBE_BYTES))
+        except OSError:
+            return None, None, False
+        first = self._line_time(head[: head.find(b"\n")]) if b"\n" in head else None
+        body = tail[: tail.rfind(b"\n")]
+        last = self._line_time(body.rsplit(b"\n", 1)[-1]) if b"\n" in tail else None
+        if first is None or last is None:
+            return first, last, False
+        times = [first]
+        for k in range(1, 8):
+            found = self._probe(fd, size * k // 8) if size > 8 * PROBE_BYTES else None
+            if found is not None:
+                times.append(found[1])
+        times.append(last)
+        ordered = all(b >= a - WINDOW_SLACK for a, b in zip(times, times[1:], strict=False))
+        return first, last, ordered
+
+    def _seek(self, fh: BinaryIO, since: datetime | None) -> int:
+        """A line start at or before the window's first record, found by bisecting the file.
+
+        Capture times grow along a file (within WINDOW_SLACK), so an hourly read of a big
+        current file does not start at byte 0. Every probe must agree with that order; one that
+        does not (clock stepped back), or a line whose time is unknown, means: read it all.
+        """
+        if since is None or isinstance(fh, gzip.GzipFile):
+            return 0
+        try:
+            fd = _fileno(fh)
+            size = os.fstat(fd).st_size
+        except OSError:
+            return 0
+        target = since - WINDOW_SLACK
+        lo, hi = 0, size
+        probes: list[tuple[int, datetime]] = []
+        while hi - lo > SEEK_MIN_BYTES:
+            mid = (lo + hi) // 2
+            found = self._probe(fd, mid)
+            if found is None or found[0] >= hi:
+                break
+            probes.append(found)
+            if found[1] < target:
+                lo = found[0]
+            else:
+                hi = mid
+        probes.sort()
+        for (_, t1), (_, t2) in zip(probes, probes[1:], strict=False):
+            if t2 < t1 - WINDOW_SLACK:
+                return 0
+        return lo
+
+    def _probe(self, fd: int, at: int) -> tuple[int, datetime] | None:
+        """(offset, time) of the first whole line after byte `at`."""
+        try:
+            buf = os.pread(fd, PROBE_BYTES, at)
+        except OSError:
+            return None
+        begin = buf.find(b"\n") + 1
+        end = buf.find(b"\n", begin)
+        if begin == 0 or end < 0:
+            return None
+        t = self._line_time(buf[begin:end])
+        return None if t is None else (at + begin, t)
+
     def _read_file(
         self,
         parser: ChunkParser,
@@ -444,12 +549,13 @@ class FileLogSource:
         fh: BinaryIO,
         mtime: datetime,
         previous: datetime | None,
+        start: int = 0,
     ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
         source = str(path)
-        offset_done = 0
+        offset_done = start
         parser.start_file(source, mtime)
         try:
-            for offset, data in iter_chunks(fh, self.chunk_bytes):
+            for offset, data in iter_chunks(fh, self.chunk_bytes, start):
                 raw, quarantine = parser.parse(data, offset, source)
                 if quarantine.height:
                     quarantine = date_quarantine(raw, quarantine, previous, mtime)
@@ -470,6 +576,12 @@ class FileLogSource:
                 "raw": None,
             }
             yield empty_raw(), quarantine_rows([row])
+
+
+def _micro(stamp: str) -> str:
+    """RFC3339Nano -> what datetime.fromisoformat takes: at most 6 fraction digits, +00:00."""
+    stamp = stamp.replace("Z", "+00:00")
+    return re.sub(r"\.(\d{1,9})", lambda m: "." + m.group(1)[:6].ljust(6, "0"), stamp)
 
 
 def _fileno(fh: BinaryIO) -> int:
@@ -674,3 +786,9 @@ class TextSource(FileLogSource):
 
     def _parser(self, info: ContainerInfo) -> ChunkParser:
         return TextChunkParser(info.id, self.docker_logs)
+
+    def _line_time(self, line: bytes) -> datetime | None:
+        if not self.docker_logs or not (m := _RFC3339_PREFIX.match(line)):
+            return None
+        stamp = m.group(0)[:-1].decode()
+        return datetime.fromisoformat(_micro(stamp))

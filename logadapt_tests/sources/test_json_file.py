@@ -9,6 +9,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from logadapt_assets.sources import text as text_module
 from logadapt_assets.sources.json_file import JsonFileSource
 from logadapt_tests.sources.builders import (
     CID,
@@ -362,3 +363,38 @@ def test_arbitrary_bytes_never_raise_and_every_record_is_counted(parts, chunk):
         assert raw["position"].is_unique().all()
     if q.height:
         assert q["observed_at"].null_count() == 0
+
+
+def _hours_file(d, times) -> None:
+    (d / f"{CID}-json.log").write_bytes(
+        b"".join(record(f"{i} " + "z" * 40 + "\n", t=t) for i, t in enumerate(times))
+    )
+
+
+def test_reading_a_window_seeks_into_a_big_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(text_module, "SEEK_MIN_BYTES", 4096)
+    d = container_dir(tmp_path)
+    times = [T0 + timedelta(seconds=3 * i) for i in range(6000)]  # five hours
+    _hours_file(d, times)
+    since, until = T0 + timedelta(hours=2), T0 + timedelta(hours=3)
+    source = JsonFileSource(d)
+    seeks = []
+    real_seek = source._seek
+    monkeypatch.setattr(source, "_seek", lambda fh, s: seeks.append(real_seek(fh, s)) or seeks[-1])
+    raw, _ = read_all(source, since, until)
+    expected = [i for i, t in enumerate(times) if since <= t < until]
+    assert raw["line"].str.extract(r"^(\d+)").cast(pl.Int64).to_list() == expected
+    assert seeks and 0 < seeks[0] < raw["position"][0]  # skipped most of the file
+    assert raw["position"][0] - seeks[0] < 64 * 1024
+
+
+def test_a_clock_step_back_disables_seeking(tmp_path, monkeypatch):
+    monkeypatch.setattr(text_module, "SEEK_MIN_BYTES", 4096)
+    d = container_dir(tmp_path)
+    forward = [T0 + timedelta(hours=5, seconds=i) for i in range(3000)]
+    back = [T0 + timedelta(seconds=i) for i in range(3000)]  # clock set back by five hours
+    _hours_file(d, forward + back)
+    since = T0 + timedelta(minutes=10)
+    raw, _ = read_all(JsonFileSource(d), since, T0 + timedelta(minutes=20))
+    expected = [3000 + i for i, t in enumerate(back) if since <= t < T0 + timedelta(minutes=20)]
+    assert raw["line"].str.extract(r"^(\d+)").cast(pl.Int64).to_list() == expected
