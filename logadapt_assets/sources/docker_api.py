@@ -151,7 +151,7 @@ class DockerApiSource:
                 "position": df["position"].cast(pl.Int64),
             }
         )
-        raw = raw.with_columns(strip_newline(pl.col("body"), ~pl.col("partial")).alias("line"))
+        raw = raw.with_columns(strip_newline(raw["body"]).alias("line"))
         no_time = raw.filter(pl.col("observed_at").is_null())
         rows = list(bad)
         for pos, text in no_time.select("position", "body").rows():

@@ -27,6 +27,7 @@ from logadapt_assets.sources.text import (
     ChunkParser,
     ContainerFiles,
     FileLogSource,
+    Skipped,
     parse_rfc3339,
     quarantine_rows,
     split_lines,
@@ -161,7 +162,7 @@ class JsonChunkParser:
             pl.lit(self.container_id).alias("container_id"),
             "stream",
             "observed_at",
-            strip_newline(pl.col("log"), final).alias("line"),
+            strip_newline(good["log"]).alias("line"),
             (~final).alias("partial"),
             pl.lit(source).alias("source"),
             "position",
@@ -313,16 +314,31 @@ class JsonFileSource(FileLogSource):
         self._dirs: dict[str, Path] = {}
 
     def _discover(self) -> list[ContainerFiles]:
-        if self.path.is_file():
-            m = CURRENT.match(self.path.name) or ROTATED.match(self.path.name)
-            cid = m.group("id") if m else self.path.name
-            return [ContainerFiles(read_config(self.path.parent, cid), [(self.path,)])]
-        found = self._in_dir(self.path)
-        if not found:
-            for sub in sorted(self.path.iterdir()):
-                if sub.is_dir():
-                    found.extend(self._in_dir(sub))
-        return found
+        try:
+            if not self.path.is_dir():
+                return [self._single(self.path)]
+            found = self._in_dir(self.path)
+            if not found:
+                entries = sorted(self.path.iterdir())
+                for sub in entries:
+                    if sub.is_dir():
+                        found.extend(self._in_dir(sub))
+                if not found:  # links to json-files (dockershim's /var/log/containers), copies
+                    found = [self._single(p) for p in entries if p.is_file()]
+            return found
+        except OSError as exc:
+            self.skipped.append(Skipped("", str(self.path), "unreadable", str(exc)))
+            return []
+
+    def _single(self, path: Path) -> ContainerFiles:
+        """One file read on its own; a link to a json-file names its container."""
+        target = path.resolve()
+        if m := CURRENT.match(target.name) or ROTATED.match(target.name):
+            cid = m.group("id")
+        else:
+            name = path.name.removesuffix(".gz")
+            cid = name.rsplit(".", 1)[0] if "." in name else name
+        return ContainerFiles(read_config(target.parent, cid), [(path,)])
 
     def _in_dir(self, directory: Path) -> list[ContainerFiles]:
         out = []

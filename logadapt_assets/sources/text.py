@@ -277,10 +277,14 @@ def decode_lines(data: bytes, lines: pa.Array, starts: pa.Array) -> tuple[pl.Ser
     return pl.Series("text", cleaned.cast(pa.large_string())), bad
 
 
-def strip_newline(text: pl.Expr, final: pl.Expr) -> pl.Expr:
-    """Record text without its trailing newline ("\\r\\n" for TTY containers)."""
-    no_lf = text.str.strip_suffix("\n")
-    return pl.when(final).then(no_lf.str.strip_suffix("\r")).otherwise(no_lf)
+def strip_newline(text: pl.Series) -> pl.Expr:
+    """An expression for the record text without its trailing newline (`\\r\\n` from a TTY
+    container counts as one); the costlier `\\r` check runs only if the batch has one."""
+    col = pl.col(text.name)
+    line = col.str.strip_suffix("\n")
+    if text.str.ends_with("\r\n").any():
+        line = pl.when(col.str.ends_with("\r\n")).then(line.str.strip_suffix("\r")).otherwise(line)
+    return line
 
 
 # --------------------------------------------------------------------------- the file source
@@ -412,7 +416,10 @@ class FileLogSource:
 
     def _open_all(self, cf: ContainerFiles) -> list[tuple[Path, BinaryIO, datetime]]:
         opened = []
-        for candidates in self._list_files(cf):
+        listed = self._list_files(cf)
+        if not listed and cf.files:  # the container's logs were removed since discovery
+            self._skip(cf, cf.files[-1][0], "vanished", "log files disappeared before reading")
+        for candidates in listed:
             for path in candidates:
                 try:
                     fh = open_log(path)

@@ -398,3 +398,38 @@ def test_a_clock_step_back_disables_seeking(tmp_path, monkeypatch):
     raw, _ = read_all(JsonFileSource(d), since, T0 + timedelta(minutes=20))
     expected = [3000 + i for i, t in enumerate(back) if since <= t < T0 + timedelta(minutes=20)]
     assert raw["line"].str.extract(r"^(\d+)").cast(pl.Int64).to_list() == expected
+
+
+def test_links_to_json_files_and_copies_under_other_names(tmp_path):
+    """dockershim's /var/log/containers/<pod>_<ns>_<c>-<id>.log links to the json-file."""
+    d = container_dir(tmp_path / "docker", config=CONFIG)
+    (d / f"{CID}-json.log").write_bytes(record("via link\n"))
+    links = tmp_path / "containers"
+    links.mkdir()
+    (links / f"kafka-0_kafka_broker-{CID}.log").symlink_to(d / f"{CID}-json.log")
+    source = JsonFileSource(links)
+    (info,) = source.containers()
+    assert info.id == CID and info.name == "kafka-1"
+    assert read_all(source)[0]["line"].to_list() == ["via link"]
+    copy = tmp_path / "kafka-1.log"
+    copy.write_bytes(record("copied\n"))
+    assert JsonFileSource(copy).containers()[0].id == "kafka-1"
+
+
+def test_a_container_removed_between_listing_and_reading_is_noted(tmp_path):
+    root = tmp_path / "containers"
+    d = container_dir(root)
+    (d / f"{CID}-json.log").write_bytes(record("x\n"))
+    source = JsonFileSource(root)
+    discovered = source._discover()
+
+    def removed_meanwhile():
+        for f in d.iterdir():
+            f.unlink()
+        d.rmdir()
+        return discovered
+
+    source._discover = removed_meanwhile
+    raw, q = read_all(source)
+    assert raw.height == 0 and q.height == 0
+    assert [s.reason for s in source.skipped] == ["vanished"]
