@@ -149,12 +149,13 @@ class DockerApiSource:
                 "partial": ~final,
                 "source": pl.Series([source] * df.height, dtype=pl.String),
                 "position": df["position"].cast(pl.Int64),
+                "frame": df["frame"],
             }
         )
         raw = raw.with_columns(strip_newline(raw["body"]).alias("line"))
         no_time = raw.filter(pl.col("observed_at").is_null())
         rows = list(bad)
-        for pos, text in no_time.select("position", "body").rows():
+        for pos, text in no_time.select("position", "frame").rows():
             rows.append(
                 {
                     "container_id": info.id,
