@@ -226,8 +226,10 @@ def iter_chunks(
         if cut == 0:  # one line longer than a chunk: keep growing it
             pending.append(block)
             continue
-        head = block if cut == len(block) else block[:cut]
-        data = b"".join([*pending, head]) if pending else head
+        if cut == len(block) and not pending:
+            data = block
+        else:  # one copy: the carried start of a line + the complete lines of this block
+            data = b"".join([*pending, memoryview(block)[:cut]])
         yield offset, data
         offset += len(data)
         pending = [block[cut:]] if cut < len(block) else []
