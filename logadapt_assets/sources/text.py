@@ -12,14 +12,16 @@ import codecs
 import gzip
 import logging
 import os
+import queue
 import re
+import threading
 import zlib
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 import polars as pl
 import pyarrow as pa
@@ -35,6 +37,7 @@ from logadapt_assets.sources.base import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CHUNK_BYTES = 8 << 20  # bytes read per step; a chunk holds tens of thousands of records
 GZIP_MAGIC = b"\x1f\x8b"
@@ -370,6 +373,7 @@ class FileLogSource:
         self.uri = str(path)
         self.chunk_bytes = chunk_bytes
         self.skipped: list[Skipped] = []
+        self.prefetch = True  # parse the next chunk while the caller works on this one
 
     def close(self) -> None:
         """Nothing stays open between reads; here so every source can be used in `with`."""
@@ -452,9 +456,8 @@ class FileLogSource:
                 if ordered and until is not None and first >= until + WINDOW_SLACK:
                     continue
                 start = self._seek(fh, since) if ordered else 0
-                for raw, quarantine in self._read_file(
-                    parser, cf, path, fh, mtime, previous, start
-                ):
+                chunks = self._read_file(parser, cf, path, fh, mtime, previous, start)
+                for raw, quarantine in prefetch(chunks) if self.prefetch else chunks:
                     if raw.height:
                         previous = raw["observed_at"][-1]
                     window_col = "_window_at" if "_window_at" in raw.columns else "observed_at"
@@ -591,6 +594,54 @@ def _micro(stamp: str) -> str:
     """RFC3339Nano -> what datetime.fromisoformat takes: at most 6 fraction digits, +00:00."""
     stamp = stamp.replace("Z", "+00:00")
     return re.sub(r"\.(\d{1,9})", lambda m: "." + m.group(1)[:6].ljust(6, "0"), stamp)
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Run a generator one step ahead in a worker thread.
+
+    Reading and parsing (Arrow/polars kernels, which release the GIL) of the next chunk then
+    overlap with whatever the caller does with this one. Order and exceptions are kept; if the
+    caller stops early, the worker stops at its next item.
+    """
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        out.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put((done, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            out.put((done, exc))
+
+    worker = threading.Thread(target=work, name="logadapt-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = out.get()
+            if item is done:
+                if exc is not None:
+                    raise exc
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a worker waiting to put
+            try:
+                out.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 def _fileno(fh: BinaryIO) -> int:
