@@ -52,14 +52,16 @@ class Reassembler:
         if df.height == 0 or not df["partial"].any():
             return self._out(df.select(*OUTPUT_SCHEMA, "_seq"), ordered=True)
         df = _number_lines(df)
-        ends = df.group_by(_KEYS).agg(pl.col("partial").last(), pl.col("_line").last())
-        open_lines = ends.filter(pl.col("partial"))["_line"]
+        # a multi-record line is closed by a final record that does not start it; a line with
+        # partial records and no such final record is still open: carry it to the next feed
+        started = df.filter(pl.col("partial"))["_line"].unique()
+        closed = df.filter(~pl.col("partial") & (pl.col("_line") != pl.col("_seq")))["_line"]
+        open_lines = started.filter(~started.is_in(closed.implode()))
         if open_lines.len() == 0:
-            return self._out(_join(df))
+            return self._out(_join(df), ordered=True)
         is_open = pl.col("_line").is_in(open_lines.implode())
-        tail = df.filter(is_open)
-        self._tail = tail.select(*_INPUT, "_seq")
-        return self._out(_join(df.filter(~is_open)))
+        self._tail = df.filter(is_open).select(*_INPUT, "_seq")
+        return self._out(_join(df.filter(~is_open)), ordered=True)
 
     def flush(self) -> pl.DataFrame:
         """Emit every still-open line as it is (the runtime stopped in the middle of it)."""
@@ -100,19 +102,22 @@ def _number_lines(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _join(df: pl.DataFrame) -> pl.DataFrame:
-    """Closed lines: single-record lines as they are, multi-record lines joined."""
-    single = (pl.col("_line") == pl.col("_seq")) & ~pl.col("partial")
-    alone = df.filter(single).select(*OUTPUT_SCHEMA, "_seq")
-    parts = df.filter(~single)
+    """Closed lines in order of their first record: multi-record lines get the joined text."""
+    starts = df.filter(pl.col("_line") == pl.col("_seq"))
+    parts = df.filter(pl.col("_line") != pl.col("_seq"))
     if parts.height == 0:
-        return alone
-    joined = parts.group_by("_line").agg(
-        pl.col("container_id").first(),
-        pl.col("stream").first(),
-        pl.col("observed_at").first(),
-        pl.col("line").str.join(""),
-        pl.col("position").first(),
-        pl.col("source").first(),
-        pl.col("_seq").first(),
+        return starts.select(*OUTPUT_SCHEMA, "_seq")
+    firsts = starts.filter(pl.col("partial")).select("_seq", "line")
+    rest = parts.group_by("_line").agg(pl.col("line").str.join("").alias("_rest"))
+    joined = firsts.join(rest, left_on="_seq", right_on="_line", how="left").select(
+        "_seq", (pl.col("line") + pl.col("_rest").fill_null("")).alias("_joined")
     )
-    return pl.concat([alone, joined.select(*OUTPUT_SCHEMA, "_seq")])
+    return (
+        starts.join(joined, on="_seq", how="left", maintain_order="left")
+        .select(
+            *[c for c in OUTPUT_SCHEMA if c != "line"],
+            pl.coalesce("_joined", "line").alias("line"),
+            "_seq",
+        )
+        .select(*OUTPUT_SCHEMA, "_seq")
+    )
