@@ -64,7 +64,9 @@ class CriChunkParser:
             "_row"
         )
         fields = df["text"].str.splitn(" ", 4)
-        tag = fields.struct.field("field_2").str.split(":").list.first()
+        tag = fields.struct.field("field_2")
+        if (tag.str.len_bytes() != 1).any():  # tags are `P`/`F`, `:`-separated if ever more
+            tag = tag.str.split(":").list.first()
         df = df.with_columns(
             parse_rfc3339(fields.struct.field("field_0")).alias("observed_at"),
             fields.struct.field("field_1").alias("stream"),
