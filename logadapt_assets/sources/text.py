@@ -3,9 +3,17 @@
 json-file, CRI and text logs are all newline-delimited, so one reader serves them: it reads a few
 MiB at a time (memory stays bounded whatever the file size; only a single huge line grows a
 chunk), splits the chunk into lines with Arrow kernels and hands them to a format's vectorised
-chunk parser. Files of a container are opened all at once before reading, so a rotation during
-the read cannot shift names under us; a file that vanished before it could be opened is skipped
-and noted in `source.skipped` (it is not a bad record, so it is not quarantined).
+chunk parser, one chunk ahead in a worker thread.
+
+- Files of a container are opened all at once before reading, so a rotation during the read
+  cannot shift names under us. A file that vanished before it could be opened is skipped and
+  noted in `source.skipped` (`Skipped(container_id, source, reason="vanished", detail)`): it is
+  not a bad record, so it is not quarantined.
+- For a time window, a file whose capture times are known to lie outside it is not read, and a
+  big file is entered by bisection near the window start (only when sampled times grow along
+  the file: a clock step back means the file is read whole).
+- A record without a time of its own (quarantined) is filed under its neighbour's time, so
+  re-reading an hour quarantines it exactly once.
 """
 
 import codecs
