@@ -46,8 +46,8 @@ _LOGFMT_PAIR = _LOGFMT_KEY + "=" + _LOGFMT_VALUE
 _LOGFMT_FULL = rf"^\s*(?:{_LOGFMT_PAIR}(?:\s+|$))+$"
 _LOGFMT_START = r"^[A-Za-z_@][\w.@/-]*="
 
-# one key of compact JSON (as json_path_match re-serialises it) and the first char(s) of its value
-_JSON_KEY_KIND = r"\"(?:[^\"\\]|\\.)*\":(?:[\"{\[tfn]|-?\d+[.eE]?)"
+# a JSON object key (and its colon)
+_JSON_KEY = r"\"(?:[^\"\\]|\\.)*\"\s*:"
 # OpenTelemetry AnyValue list entries with a scalar value, in compact JSON
 _OTEL_ENTRY = (
     r"\{\"key\":\"((?:[^\"\\]|\\.)*)\",\"value\":\{\"(\w+)\":"
@@ -114,27 +114,28 @@ def _json_path(path: list[str]) -> str | None:
 def _flatten(batch: pl.DataFrame, decoded: pl.Series) -> pl.DataFrame:
     """Typed decode result -> (row, key, value) pairs: structs flattened with dots, arrays as JSON
     text (read back from the source so a string that inference promoted to a list stays a
-    string), numbers and booleans as text, nulls dropped."""
-    leaves: list[tuple[str, pl.Expr]] = []
+    string), numbers and booleans as text, nulls dropped.
+
+    Inference merges some kinds silently (int + float -> float, bool + int -> int); values that
+    may have been changed that way (`1.0`, or `0`/`1` when the batch has booleans) are read
+    back from the source text, so a value does not depend on its neighbours in the batch."""
+    leaves: list[tuple[str, list[str], pl.DataType, pl.Expr]] = []
 
     def walk(expr: pl.Expr, dtype: pl.DataType, path: list[str]) -> None:
+        key = ".".join(path)
         if isinstance(dtype, pl.Struct):
             for fld in dtype.fields:
                 walk(expr.struct.field(fld.name), fld.dtype, [*path, fld.name])
         elif isinstance(dtype, pl.List | pl.Array):
             jp = _json_path(path)
             if jp is not None:
-                leaves.append((".".join(path), pl.col("src").str.json_path_match(jp)))
+                leaves.append((key, path, dtype, pl.col("src").str.json_path_match(jp)))
             else:
                 encoded = pl.struct(expr.alias("v")).struct.json_encode()
-                leaves.append(
-                    (
-                        ".".join(path),
-                        pl.when(expr.is_not_null()).then(encoded.str.slice(5).str.head(-1)),
-                    )
-                )
+                value = pl.when(expr.is_not_null()).then(encoded.str.slice(5).str.head(-1))
+                leaves.append((key, path, dtype, value))
         elif dtype != pl.Null:
-            leaves.append((".".join(path), expr.cast(pl.String)))
+            leaves.append((key, path, dtype, expr.cast(pl.String)))
 
     if not isinstance(decoded.dtype, pl.Struct):
         return pl.DataFrame(schema=PAIRS_SCHEMA)
@@ -142,24 +143,52 @@ def _flatten(batch: pl.DataFrame, decoded: pl.Series) -> pl.DataFrame:
     walk(pl.col("_d"), decoded.dtype, [])
     if not leaves:
         return pl.DataFrame(schema=PAIRS_SCHEMA)
-    names = {f"c{i}": key for i, (key, _) in enumerate(leaves)}
-    wide = frame.select(ROW, *[e.alias(f"c{i}") for i, (_, e) in enumerate(leaves)])
-    return (
-        wide.unpivot(index=ROW, variable_name="col", value_name="value")
-        .filter(pl.col("value").is_not_null())
-        .select(
-            ROW,
-            pl.col("col").replace_strict(names, return_dtype=pl.String).alias("key"),
-            "value",
-            pl.lit(False).alias("synthetic"),
-        )
+    names = {f"c{i}": leaf[0] for i, leaf in enumerate(leaves)}
+    wide = frame.select(ROW, *[leaf[3].alias(f"c{i}") for i, leaf in enumerate(leaves)])
+    pairs = wide.unpivot(index=ROW, variable_name="col", value_name="value").filter(
+        pl.col("value").is_not_null()
+    )
+    floats = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2].is_float()]
+    ints = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2].is_integer()]
+    suspect = pl.col("col").is_in(floats) & pl.col("value").str.ends_with(".0")
+    if ints and batch.get_column("src").str.contains(r":\s*(?:true|false)\s*[,}\]]").any():
+        suspect = suspect | (pl.col("col").is_in(ints) & pl.col("value").is_in(["0", "1"]))
+    if floats or ints:
+        pairs = pairs.with_row_index("_i")
+        doubt = pairs.filter(suspect)
+        if doubt.height:
+            fixed = []
+            src = batch.select(ROW, "src")
+            for col, part in doubt.partition_by("col", as_dict=True).items():
+                path = _json_path(leaves[int(str(col[0])[1:])][1])
+                if path is None:
+                    continue
+                fixed.append(
+                    part.join(src, on=ROW, how="left").select(
+                        "_i", pl.col("src").str.json_path_match(path).alias("raw")
+                    )
+                )
+            if fixed:
+                pairs = pairs.join(pl.concat(fixed), on="_i", how="left").with_columns(
+                    pl.coalesce("raw", "value").alias("value")
+                )
+    return pairs.select(
+        ROW,
+        pl.col("col").replace_strict(names, return_dtype=pl.String).alias("key"),
+        "value",
+        pl.lit(False).alias("synthetic"),
     )
 
 
 def _try_decode(batch: pl.DataFrame) -> pl.DataFrame | None:
-    """Pairs of a batch decoded in one go, or None when Polars cannot (bad row, type clash)."""
+    """Pairs of a batch decoded in one go, or None when Polars cannot (bad row, type clash).
+
+    An empty object is appended for schema inference: Polars rejects a duplicated key when one
+    object alone defines the schema but keeps the first value once schemas are merged, so a
+    record reads the same alone or in a batch (duplicate keys: the first one wins)."""
     try:
-        decoded = batch.get_column("src").str.json_decode(infer_schema_length=None)
+        src = pl.concat([batch.get_column("src"), pl.Series("src", ["{}"])])
+        decoded = src.str.json_decode(infer_schema_length=None).head(batch.height)
         return _flatten(batch, decoded)
     except (Exception, pl.exceptions.PanicException):  # noqa: BLE001 - content-dependent
         return None
@@ -180,13 +209,13 @@ def _decode_bisect(batch: pl.DataFrame, out: list[pl.DataFrame], failed: list[pl
 
 
 def _skeleton(src: pl.Expr) -> pl.Expr:
-    """Compact JSON -> its shape: keys kept (between \x01 and \x02), string values -> S, floats
+    """JSON text -> its shape: keys kept (between \x01 and \x02), string values -> S, floats
     -> F, integers -> I. Rows with the same shape have the same types for every key."""
     return (
-        src.str.replace_all(r'"((?:[^"\\]|\\.)*)":', "\x01${1}\x02:")
+        src.str.replace_all(r'"((?:[^"\\]|\\.)*)"\s*:\s*', "\x01${1}\x02:")
         .str.replace_all(r'"(?:[^"\\]|\\.)*"', "S")
-        .str.replace_all(r"([:\[,])-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)", "${1}F")
-        .str.replace_all(r"([:\[,])-?\d+", "${1}I")
+        .str.replace_all(r"([:\[,]\s*)-?\d+(?:\.\d+(?:[eE][+-]?\d+)?|[eE][+-]?\d+)", "${1}F")
+        .str.replace_all(r"([:\[,]\s*)-?\d+", "${1}I")
     )
 
 
@@ -230,9 +259,9 @@ def _top_level_pairs(batch: pl.DataFrame) -> pl.DataFrame:
     numbers and objects): top-level keys read one by one with json_path_match; nested objects
     stay JSON text. Loops over distinct keys, not rows."""
     keys = (
-        batch.select(ROW, pl.col("src").str.extract_all(_JSON_KEY_KIND).alias("m"))
+        batch.select(ROW, pl.col("src").str.extract_all(_JSON_KEY).alias("m"))
         .explode("m")
-        .select(ROW, pl.col("m").str.extract(r'^"((?:[^"\\]|\\.)*)":', 1).alias("raw"))
+        .select(ROW, pl.col("m").str.extract(r'^"((?:[^"\\]|\\.)*)"', 1).alias("raw"))
         .drop_nulls("raw")
         .unique(maintain_order=True)
     )
@@ -264,14 +293,18 @@ def json_pairs(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     fast = _try_decode(batch)
     if fast is not None:
         return fast, batch.get_column(ROW)
-    # validate (invalid -> null) and normalise to compact JSON, duplicate keys resolved; Python's
-    # json.dumps writes NaN/Infinity, which JSON lacks: retry those rows with them quoted
-    normal = pl.col("src").str.json_path_match("$")
+    # validate (invalid -> null); Python's json.dumps writes NaN/Infinity, which JSON lacks:
+    # those rows are read with them quoted
+    # the original text is decoded (re-serialised JSON would round floats differently)
     bare = r"([:\[,]\s*)(NaN|-?Infinity)(\s*[,}\]])"
-    quoted = pl.col("src").str.replace_all(bare, '$1"$2"$3').str.json_path_match("$")
+    quoted = pl.col("src").str.replace_all(bare, '$1"$2"$3')
     valid = batch.with_columns(
-        pl.coalesce(normal, pl.when(pl.col("src").str.contains(bare)).then(quoted)).alias("src")
-    ).filter(pl.col("src").str.starts_with("{"))
+        pl.when(pl.col("src").str.json_path_match("$").is_not_null())
+        .then(pl.col("src"))
+        .when(quoted.str.json_path_match("$").is_not_null())
+        .then(quoted)
+        .alias("src")
+    ).filter(pl.col("src").is_not_null())
     out: list[pl.DataFrame] = [pl.DataFrame(schema=PAIRS_SCHEMA)]
     failed: list[pl.Series] = []
     for group in _type_groups(valid).partition_by("sig", include_key=False, maintain_order=True):
@@ -471,12 +504,15 @@ def _timestamps(cand: pl.DataFrame, tz: str) -> pl.DataFrame:
 
 
 def _stack_class(stack: pl.Expr) -> pl.Expr:
-    """Exception class of a stack trace: the last `Name: msg` line of a Python traceback, else the
-    first line's class (Java, JavaScript, .NET)."""
+    """Exception class of a stack trace: the last `Name: msg` line of a Python traceback, the
+    first `exc_type` of structlog's dict tracebacks, else the first line's class (Java,
+    JavaScript, .NET)."""
     python = stack.str.extract_all(_PY_LAST).list.last().str.extract(r"^([\w.]+)", 1)
     return (
         pl.when(stack.str.contains(r"^\s*Traceback \(most recent call last\):"))
         .then(python)
+        .when(stack.str.starts_with("["))
+        .then(stack.str.extract(r'"exc_type":\s*"([^"]+)"', 1))
         .otherwise(stack.str.extract(_STACK_FIRST, 1))
     )
 
@@ -541,7 +577,9 @@ def select_fields(
         best = _converted(group, name, tz).sort(ROW, "prio", "_pair")
         best = best.filter(pl.col(ROW).ne_missing(pl.col(ROW).shift(1)))
         chosen[name] = best.select(ROW, "out")
-        consumed.append(best.filter(~pl.col("synthetic")).get_column("_pair"))
+        # a stack trace names the error class but is kept whole in attributes
+        keep = pl.col("synthetic") | (pl.col("param") == "stack")
+        consumed.append(best.filter(~keep).get_column("_pair"))
     used = pl.repeat(False, pairs.height, dtype=pl.Boolean, eager=True).scatter(
         pl.concat(consumed), True
     )
@@ -576,7 +614,7 @@ class StructuredParser:
         tz = options.timezone
         n = events.height
         text = pl.col("text").fill_null("")
-        lines = text.str.split_exact("\n", 1)
+        lines = text.str.splitn("\n", 2)
         first = lines.struct.field("field_0")
         first_s = first.str.strip_chars()
         whole = text.str.strip_chars()
@@ -610,8 +648,11 @@ class StructuredParser:
             jpairs.append(logfmt_pairs(lf_batch).cast(PAIRS_SCHEMA))
         pairs = _composites(_expand_otel_attributes(pl.concat(jpairs)))
         chosen, used = select_fields(pairs, base.select(ROW, "observed"), tz)
+        # attributes sorted by key (stable for repeated logfmt keys): the order must not depend
+        # on which other records were decoded in the same batch
         attrs = (
             pairs.filter(~pl.col("synthetic") & ~used)
+            .sort(ROW, "key", maintain_order=True)
             .group_by(ROW)
             .agg(pl.struct("key", "value").cast(ATTRIBUTES_DTYPE.inner).alias("out"))
         )
@@ -676,6 +717,8 @@ class StructuredParser:
             "attributes",
         )
         fallback = wide.filter(~pl.col("structured"))
+        if fallback.is_empty():
+            return conform(structured)
         generic = pl.concat(
             [fallback.select(ROW), parse_generic(fallback, "text", "observed", tz)],
             how="horizontal",
@@ -683,8 +726,9 @@ class StructuredParser:
             # not JSON / logfmt, so the structure this parser expects was not found
             pl.col("parse_status").replace("ok", "partial")
         )
-        out = pl.concat([conform_rows(structured), conform_rows(generic)]).sort(ROW)
-        return conform(out)
+        if structured.is_empty():
+            return conform(generic)
+        return conform(pl.concat([conform_rows(structured), conform_rows(generic)]).sort(ROW))
 
 
 def conform_rows(frame: pl.DataFrame) -> pl.DataFrame:
