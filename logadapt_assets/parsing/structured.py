@@ -111,6 +111,43 @@ def _json_path(path: list[str]) -> str | None:
     return "$" + "".join(f"['{p}']" for p in path)
 
 
+class _TypeClash(Exception):
+    """Schema inference merged a key's kinds in a way that changes values (scalar -> list,
+    number/bool -> string): the batch must be decoded in type-consistent groups."""
+
+
+_REGEX_META = set("\\.+*?()|[]{}^$#&-~")
+
+
+def _regex_literal(text: str) -> str:
+    return "".join("\\" + c if c in _REGEX_META else c for c in text)
+
+
+def _reject_coercions(batch: pl.DataFrame, pairs: pl.DataFrame, leaves: list) -> None:
+    """Raise `_TypeClash` when a list leaf holds a scalar, or a string leaf holds a value that
+    the source wrote as a number or boolean (found by a key-specific regex on the few rows whose
+    text value looks numeric)."""
+    lists = [f"c{i}" for i, leaf in enumerate(leaves) if isinstance(leaf[2], pl.List | pl.Array)]
+    if (
+        lists
+        and pairs.filter(pl.col("col").is_in(lists) & ~pl.col("value").str.starts_with("[")).height
+    ):
+        raise _TypeClash
+    strings = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2] == pl.String]
+    looks_typed = pl.col("value").str.contains(r"^(?:-?\d[\d.eE+-]*|true|false)$")
+    doubt = pairs.filter(pl.col("col").is_in(strings) & looks_typed)
+    if doubt.is_empty():
+        return
+    src = batch.select(ROW, "src")
+    for col, part in doubt.partition_by("col", as_dict=True).items():
+        key = leaves[int(str(col[0])[1:])][1][-1]
+        if '"' in key or "\\" in key:
+            raise _TypeClash
+        typed = rf'"{_regex_literal(key)}"\s*:\s*(?:-?\d|true|false)'
+        if part.join(src, on=ROW, how="left").get_column("src").str.contains(typed).any():
+            raise _TypeClash
+
+
 def _flatten(batch: pl.DataFrame, decoded: pl.Series) -> pl.DataFrame:
     """Typed decode result -> (row, key, value) pairs: structs flattened with dots, arrays as JSON
     text (read back from the source so a string that inference promoted to a list stays a
@@ -148,6 +185,7 @@ def _flatten(batch: pl.DataFrame, decoded: pl.Series) -> pl.DataFrame:
     pairs = wide.unpivot(index=ROW, variable_name="col", value_name="value").filter(
         pl.col("value").is_not_null()
     )
+    _reject_coercions(batch, pairs, leaves)
     floats = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2].is_float()]
     ints = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2].is_integer()]
     suspect = pl.col("col").is_in(floats) & pl.col("value").str.ends_with(".0")
