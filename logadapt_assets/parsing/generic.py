@@ -12,19 +12,25 @@ import polars as pl
 
 from logadapt_assets.parsing.base import ParseOptions, conform
 
-# Continuation lines: indented (stack frames, pretty-printed JSON), Java `Caused by:` and
-# `... N more`, Python traceback headers and chains, a bare `Exception: message` line that ends a
-# Python traceback or starts a Java one after the log line, closing brackets of pretty JSON.
+# Continuation lines: indented (stack frames, pretty-printed JSON), blank, Java `Caused by:` and
+# `... N more`, Python traceback headers and chains, a `SomeError: message` line that ends a
+# Python traceback or starts a Java one after the log line, closing brackets of pretty JSON, and
+# Go panic traces (goroutine headers, `pkg.func(args)` frames, `created by`).
 CONTINUATION = (
-    r"^(?:[ \t]+\S"
+    r"^(?:[ \t]+\S|\s*$"
     r"|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
     r"|Traceback \(most recent call last\):"
     r"|During handling of the above exception, another exception occurred:"
     r"|The above exception was the direct cause of the following exception:"
     r"|(?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt)"
     r"(?::\s|:?$)"
-    r"|[}\]][,;]?\s*$)"
+    r"|[}\]][,;]?\s*$"
+    r"|goroutine \d+ \[[^\]]*\]:$|created by |panic\(|\[signal "
+    r"|(?:[\w-]+/)*[\w-]+\.[\w.*()\[\]-]+\([^()]*\)$)"
 )
+
+# blank lines that ended a record (they are continuation lines) are not part of its message
+TRAILING_BLANK_LINES = r"\n\s*$"
 
 _MONTH_NUMBERS = {
     m: f"{i:02d}"
@@ -300,6 +306,7 @@ def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.Dat
         .then(pl.col("_body").str.replace(_LEVEL_PREFIX, ""))
         .otherwise(pl.col("_body"))
         .fill_null("")
+        .str.replace(TRAILING_BLANK_LINES, "")
         .alias("message"),
         pl.col("_pid").cast(pl.Int32, strict=False).alias("pid"),
         pl.when(ts.is_not_null() & level.is_not_null())

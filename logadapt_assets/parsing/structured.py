@@ -27,6 +27,7 @@ from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE, ParseOptions, conform
 from logadapt_assets.parsing.generic import (
     _ISO_FULL,
     CONTINUATION,
+    TRAILING_BLANK_LINES,
     _iso_zone,
     epoch_to_datetime,
     epoch_unit,
@@ -731,10 +732,9 @@ class StructuredParser:
 
         src = pl.coalesce(pl.col("json_src"), pl.col("first"))
         message = pl.coalesce(pl.col("message"), src)
+        tail = pl.col("tail").str.replace(TRAILING_BLANK_LINES, "")
         message = (
-            pl.when(pl.col("tail").is_not_null())
-            .then(message + "\n" + pl.col("tail"))
-            .otherwise(message)
+            pl.when(tail.str.strip_chars() != "").then(message + "\n" + tail).otherwise(message)
         )
         structured = wide.filter(pl.col("structured")).select(
             ROW,

@@ -219,12 +219,40 @@ def test_multiline_record_keeps_continuation_lines() -> None:
         ("],", False),
         ("Error: standalone", True),  # bare `Error:` is too common as a message start
         ("ERROR: PostgreSQL style", True),
-        ("", True),
+        ("", False),  # blank lines inside tracebacks and panics
+        ("goroutine 1 [running]:", False),
+        ("main.main()", False),
+        ("net/http.(*conn).serve(0xc000123400, {0x7c4e60, 0xc000162240})", False),
+        ("created by net/http.(*Server).Serve in goroutine 1", False),
+        ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4a3]", False),
+        ("panic: runtime error: invalid memory address or nil pointer dereference", True),
+        ("exit status 2", True),
     ],
 )
 def test_starts_record(line: str, starts: bool) -> None:
     out = pl.select(PARSER.starts_record(pl.lit(line))).item()
     assert out is starts
+
+
+def test_go_panic_assembles_into_one_record() -> None:
+    lines = [
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4a3]",
+        "",
+        "goroutine 1 [running]:",
+        "main.main()",
+        "\t/app/main.go:10 +0x23",
+        "",
+    ]
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True] + [False] * 6
+    row = one("\n".join(lines))
+    # `panic:` reads as the level (FATAL once normalised); the trailing blank line is dropped
+    assert row["severity_text"] == "panic"
+    assert row["message"] == "\n".join(
+        ["runtime error: invalid memory address or nil pointer dereference", *lines[1:-1]]
+    )
+    assert row["parse_status"] == "partial"
 
 
 @pytest.mark.parametrize(
