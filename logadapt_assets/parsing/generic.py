@@ -1,61 +1,348 @@
 """Fallback parser for any text: a leading timestamp in the usual forms and a level word.
 
-Lines starting with whitespace, `Caused by:` or `... N more` continue the previous record.
+It is also the safety net of the other parsers, so it must read whatever real software writes
+before the message (ISO-8601, syslog, Common Log Format, epoch numbers, glog/klog, Python logging,
+Go's log package) and never drop or reject a line. Lines starting with whitespace, `Caused by:`,
+`... N more`, a Python traceback header or an exception class continue the previous record.
 """
+
+import datetime as dt
 
 import polars as pl
 
 from logadapt_assets.parsing.base import ParseOptions, conform
 
-_CONTINUATION = r"^(?:[ \t]+\S|Caused by: |\.\.\. \d+ more)"
-_TS = r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)(Z|[+-]\d{2}:?\d{2}| ?UTC)?"
-_LEVEL = r"(?i)\b(TRACE|DEBUG|INFO|NOTICE|WARN(?:ING)?|ERROR|ERR|FATAL|CRITICAL|PANIC|SEVERE)\b"
-_PREFIX = rf"^\[?{_TS}\]?[ \t]*"
+# Continuation lines: indented (stack frames, pretty-printed JSON), blank, Java `Caused by:` and
+# `... N more`, Python traceback headers and chains, a `SomeError: message` line that ends a
+# Python traceback or starts a Java one after the log line, closing brackets of pretty JSON, and
+# Go panic traces (goroutine headers, `pkg.func(args)` frames, `created by`).
+CONTINUATION = (
+    r"^(?:[ \t]+\S|\s*$"
+    r"|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
+    r"|Traceback \(most recent call last\):"
+    r"|During handling of the above exception, another exception occurred:"
+    r"|The above exception was the direct cause of the following exception:"
+    r"|(?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Exception|Error|Throwable|Exit|Interrupt)"
+    r"(?::\s|:?$)"
+    r"|[}\]][,;]?\s*$"
+    r"|goroutine \d+ \[[^\]]*\]:$|created by |panic\(|\[signal "
+    r"|(?:[\w-]+/)*[\w-]+\.[\w.*()\[\]-]+\([^()]*\)$)"
+)
 
+# blank lines that ended a record (they are continuation lines) are not part of its message
+TRAILING_BLANK_LINES = r"\n\s*$"
 
-def parse_timestamp(text: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
-    """ISO-ish date-time text plus an optional zone suffix -> UTC microseconds."""
-    iso = text.str.replace(",", ".").str.replace(" ", "T")
-    naive = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
-    offset = (
-        zone.str.strip_chars().str.replace("UTC", "Z").str.replace(r"^([+-]\d{2})(\d{2})$", "$1:$2")
+_MONTH_NUMBERS = {
+    m: f"{i:02d}"
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        start=1,
     )
-    zoned = (iso + offset).str.to_datetime(
+}
+_MON = r"(?P<Mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_HMS = r"(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})"
+_FRAC = r"(?:[.,](?P<f>\d{1,9}))?"
+_ZONE = r"(?P<z>Z|[ ]?[+-]\d{2}(?::?\d{2})?|[ ]?UTC|[ ]?GMT)?"
+_OPEN = r"^[\[(]?[ ]?"  # a timestamp may sit in brackets
+_WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?"
+
+# Leading timestamp forms, tried in order; each is stripped from the message when it matches.
+# Named groups: Y M Mon D h m s f z (date/time parts), E (epoch digits), L/pid/src (glog).
+LEADING_TIMESTAMPS: list[str] = [
+    # ISO-8601 / RFC 3339 with T or space, dot or comma fraction, Z/offset/UTC; Go's log package
+    # writes 2026/11/27 20:00:00
+    _OPEN + r"(?P<Y>\d{4})[-/](?P<M>\d{2})[-/](?P<D>\d{2})[T ]" + _HMS + _FRAC + _ZONE + r"\b\]?",
+    # glog / klog: I1127 20:00:00.123456 12345 file.go:12]
+    r"^(?P<L>[IWEF])(?P<M>\d{2})(?P<D>\d{2}) "
+    + _HMS
+    + _FRAC
+    + r" +(?P<pid>\d+) (?P<src>[^ \]]+)\]",
+    # syslog and ctime: [Thu] Nov 27 20:00:00[.123] [2026]
+    _OPEN + _WEEKDAY + _MON + r" +(?P<D>\d{1,2}) " + _HMS + _FRAC + r"(?: (?P<Y>\d{4}))?\b\]?",
+    # Common Log Format at line start: 27/Nov/2026:20:00:00 +0000
+    _OPEN
+    + r"(?P<D>\d{2})/"
+    + _MON
+    + r"/(?P<Y>\d{4}):"
+    + _HMS
+    + _FRAC
+    + r"(?: (?P<z>[+-]\d{4}))?\]?",
+    # 27 Nov 2026 20:00:00.123 (redis), 27-Nov-2026 20:00:00.123 (tomcat)
+    _OPEN + r"(?P<D>\d{1,2})[ -]" + _MON + r"[ -](?P<Y>\d{4})[ :]" + _HMS + _FRAC + _ZONE + r"\]?",
+    # Android logcat: 11-27 20:00:00.123
+    _OPEN + r"(?P<M>\d{2})-(?P<D>\d{2}) " + _HMS + r"\.(?P<f>\d{3})\b\]?",
+    # epoch seconds (10 digits, optional fraction) or milliseconds (13 digits)
+    _OPEN + r"(?P<E>\d{13}|\d{10})(?:\.(?P<f>\d{1,9}))?(?:\]|\b)",
+]
+# Common Log Format anywhere early in the line (access logs start with the client address)
+_CLF_INLINE = r"\[(?P<D>\d{2})/" + _MON + r"/(?P<Y>\d{4}):" + _HMS + _FRAC + r" (?P<z>[+-]\d{4})\]"
+_PARTS = ["Y", "M", "Mon", "D", "h", "m", "s", "f", "z", "E", "L", "pid", "src"]
+
+_LEVEL_WORDS = (
+    r"TRACE|DEBUG[1-5]?|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|ALERT|EMERG"
+    r"|EMERGENCY|PANIC|DPANIC|SEVERE|FINEST|FINER|FINE|CONFIG|VERBOSE"
+)
+_SHORT_WORDS = r"INFORMATION|DBG|INF|WRN|EROR|FTL|TRC|CRT|VRB"
+# A level token: [error] <E> (WARN) [core:error] (Apache), level=info, `LOG:` (PostgreSQL),
+# `warning:`, or a bare upper-case level word near the start.
+_LEVEL_BRACKETED = (
+    rf"[\[<(](?:[\w-]+:)?(?P<lv>(?i:{_LEVEL_WORDS}|{_SHORT_WORDS})|[TVDINWEFA])[\]>)]"
+)
+_LEVEL_KEYED = r"(?i:\b(?:level|lvl|severity|loglevel))[=:] ?\"?(?P<lv>[A-Za-z]+[1-5]?)\b"
+_LEVEL_COLON = rf"(?:^|[\s|])(?P<lv>(?i:{_LEVEL_WORDS})|LOG):(?:\s|$)"
+_LEVEL_BARE = rf"(?:^|[^\w.-])(?P<lv>{_LEVEL_WORDS})(?:[^\w.-]|$)"
+# one letter right after the timestamp (logcat `1234  5678 I Tag:`), only when a time matched
+_LEVEL_LETTER = r"^[\s|-]*(?:\d+\s+){0,2}(?P<lv>[VDIWEF])\s"
+# a level token at the very start of the text after the timestamp: stripped from the message
+_LEVEL_PREFIX = (
+    rf"^[ \t]*(?:[\[<(](?:[\w-]+:)?(?:(?i:{_LEVEL_WORDS}|{_SHORT_WORDS})|[TVDINWEFA])[\]>)]"
+    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$))[ \t]*(?:[|:-][ \t]+)?"
+)
+LEVEL_WINDOW = 40  # bare level words count only near the start of the line
+
+
+def _iso_zone(zone: pl.Expr) -> pl.Expr:
+    """A zone suffix as written (Z, +0100, +01, UTC, GMT) -> chrono's `%#z` form, '' when none."""
+    return (
+        zone.fill_null("")
+        .str.strip_chars()
+        .str.replace(r"^(?:UTC|GMT|Z)$", "+00:00")
+        .str.replace(r"^([+-]\d{2})(\d{2})$", "$1:$2")
+        .str.replace(r"^([+-]\d{2})$", "$1:00")
+    )
+
+
+def _localize(iso: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
+    """ISO text `YYYY-MM-DDTHH:MM:SS[.f]` plus a zone ('' = local to `tz`) -> UTC microseconds.
+
+    Pass cheap expressions (columns): both are evaluated twice."""
+    z = _iso_zone(zone)
+    naive = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
+    zoned = (iso + z).str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=False
     )
     local = naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
     return (
-        pl.when(zone.is_not_null() & (zone.str.strip_chars() != ""))
-        .then(zoned.dt.convert_time_zone("UTC"))
+        pl.when(z != "")
+        .then(zoned)
         .otherwise(local.dt.convert_time_zone("UTC"))
+        .cast(pl.Datetime("us", "UTC"))
     )
+
+
+_ISO_FULL = (
+    r"^(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
+    r"[ ]?(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$"
+)
+
+
+def parse_timestamp(text: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
+    """ISO-ish date-time text plus an optional zone suffix -> UTC microseconds.
+
+    Accepts T or space, dot or comma fractions (up to 9 digits), `/` or `-` date separators and a
+    zone (Z, +hh:mm, +hhmm, +hh, UTC, GMT) inside `text` or in `zone`. Naive times are local to
+    `tz`. Unreadable text gives null, never an error.
+    """
+    canon = (
+        text.str.strip_chars()
+        .str.replace(_ISO_FULL, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
+        .str.split_exact("|", 1)
+    )
+    inline = canon.struct.field("field_1")
+    return _localize(
+        canon.struct.field("field_0"),
+        pl.when(inline.fill_null("") != "").then(inline).otherwise(zone),
+        tz,
+    )
+
+
+def epoch_to_datetime(digits: pl.Expr, fraction: pl.Expr, unit: pl.Expr) -> pl.Expr:
+    """Epoch integer digits + optional fraction digits in `unit` (s/ms/us/ns) -> UTC microseconds.
+
+    Exact (no float rounding): the fraction is padded to nanoseconds as text; computed in
+    microseconds so seconds-based values cannot overflow.
+    """
+    unit_ns = unit.replace_strict(
+        {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1},
+        default=None,
+        return_dtype=pl.Int64,
+    )
+    whole = digits.cast(pl.Int64, strict=False)
+    frac9 = fraction.fill_null("").str.slice(0, 9).str.pad_end(9, "0").cast(pl.Int64, strict=False)
+    whole_us = pl.when(unit_ns >= 1_000).then(whole * (unit_ns // 1_000)).otherwise(whole // 1_000)
+    us = whole_us + frac9.fill_null(0) * unit_ns // 1_000_000_000_000
+    return pl.when(whole > 0).then(us.cast(pl.Datetime("us", "UTC")))
+
+
+def epoch_unit(digits: pl.Expr) -> pl.Expr:
+    """Guess an epoch's unit from its integer digit count (valid for the years 2001-2286)."""
+    n = digits.str.len_chars()
+    return (
+        pl.when(n <= 11)
+        .then(pl.lit("s"))
+        .when(n <= 14)
+        .then(pl.lit("ms"))
+        .when(n <= 17)
+        .then(pl.lit("us"))
+        .when(n <= 19)
+        .then(pl.lit("ns"))
+    )
+
+
+def leading_timestamp(df: pl.DataFrame, head: str, observed: str, tz: str) -> pl.DataFrame:
+    """`df` plus columns `_ts` (UTC), `_lead_len` (chars of the leading timestamp, 0 if none) and
+    `_L`, `_pid`, `_src` (glog fields), for the first matching form of `LEADING_TIMESTAMPS` at
+    the start of column `head`, else a Common Log Format time early in the line.
+
+    Staged as columns on purpose: the parts feed many expressions, and an inline expression tree
+    would re-run every regex for each of them."""
+    tmp = [f"_t{i}" for i in range(len(LEADING_TIMESTAMPS))]
+    df = df.with_columns(
+        pl.col(head).str.extract_groups("^(?P<all>" + pattern[1:] + ")").alias(name)
+        for name, pattern in zip(tmp, LEADING_TIMESTAMPS, strict=True)
+    )
+    df = df.with_columns(
+        pl.col(head).str.slice(0, 160).str.extract_groups(_CLF_INLINE).alias("_clf")
+    )
+
+    def pick(part: str) -> pl.Expr:
+        expr: pl.Expr = pl.lit(None, pl.String)
+        for name, pattern in reversed(list(zip(tmp, LEADING_TIMESTAMPS, strict=True))):
+            has = part == "all" or f"?P<{part}>" in pattern
+            value = pl.col(name).struct.field(part) if has else None
+            expr = (
+                pl.when(pl.col(name).struct.field("all").is_not_null())
+                .then(value if value is not None else pl.lit(None, pl.String))
+                .otherwise(expr)
+            )
+        if f"?P<{part}>" in _CLF_INLINE:
+            expr = pl.coalesce(expr, pl.col("_clf").struct.field(part))
+        return expr
+
+    df = df.with_columns(pick(p).alias(f"_{p}") for p in [*_PARTS, "all"]).drop(*tmp, "_clf")
+    month = pl.coalesce(pl.col("_M"), pl.col("_Mon").replace_strict(_MONTH_NUMBERS, default=None))
+    df = df.with_columns(
+        pl.format(
+            "{}-{}T{}:{}:{}.{}",
+            month,
+            pl.col("_D").str.pad_start(2, "0"),
+            pl.col("_h"),
+            pl.col("_m"),
+            pl.col("_s"),
+            pl.col("_f").fill_null("0"),
+        ).alias("_tail"),
+        (pl.col(observed).dt.year().cast(pl.String)).alias("_year"),
+        (pl.col(observed).dt.year() - 1).cast(pl.String).alias("_prev_year"),
+    )
+    zone = pl.col("_z").fill_null("")
+    this_year = _localize(pl.col("_year") + "-" + pl.col("_tail"), zone, tz)
+    last_year = _localize(pl.col("_prev_year") + "-" + pl.col("_tail"), zone, tz)
+    # a year-less time more than a day after capture was written last year (Dec 31 read Jan 1)
+    late = this_year > pl.col(observed) + pl.duration(days=1)
+    ts = (
+        pl.when(pl.col("_E").is_not_null())
+        .then(epoch_to_datetime(pl.col("_E"), pl.col("_f"), epoch_unit(pl.col("_E"))))
+        .when(pl.col("_Y").is_not_null())
+        .then(_localize(pl.col("_Y") + "-" + pl.col("_tail"), zone, tz))
+        .when(pl.col("_tail").is_not_null())
+        .then(pl.when(late).then(last_year).otherwise(this_year))
+    )
+    return df.with_columns(
+        ts.alias("_ts"),
+        pl.col("_all").str.len_chars().fill_null(0).alias("_lead_len"),
+    ).drop(
+        [f"_{p}" for p in _PARTS if p not in ("L", "pid", "src")]
+        + ["_all", "_tail", "_year", "_prev_year"]
+    )
+
+
+def _level(rest: pl.Expr, time_found: pl.Expr) -> pl.Expr:
+    """The level token as written, searched near the start of the text after the timestamp."""
+    near = rest.str.slice(0, 80)
+    window = rest.str.slice(0, LEVEL_WINDOW)
+    return pl.coalesce(
+        near.str.extract(_LEVEL_BRACKETED, 1),
+        near.str.extract(_LEVEL_KEYED, 1),
+        window.str.extract(_LEVEL_COLON, 1),
+        window.str.extract(_LEVEL_BARE, 1),
+        pl.when(time_found).then(rest.str.extract(_LEVEL_LETTER, 1)),
+    )
+
+
+GENERIC_COLUMNS = ["timestamp", "severity_text", "message", "pid", "parse_status", "attributes"]
+
+
+def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.DataFrame:
+    """The generic reading of column `text`: a frame of `GENERIC_COLUMNS`, same height and order.
+    Shared with the structured parser's fallback; column `observed` (UTC) supplies the year of
+    year-less times."""
+    work = df.select(
+        pl.col(text).fill_null("").alias("_text"),
+        pl.col(observed).dt.convert_time_zone("UTC").alias("_obs"),
+    ).with_columns(
+        pl.col("_text")
+        .str.split_exact("\n", 1)
+        .struct.field("field_0")
+        .str.slice(0, 256)
+        .alias("_head")
+    )
+    work = leading_timestamp(work, "_head", "_obs", tz)
+    lead_len = pl.col("_lead_len")
+    work = work.with_columns(
+        pl.coalesce(pl.col("_L"), _level(pl.col("_head").str.slice(lead_len), lead_len > 0)).alias(
+            "_level"
+        ),
+        pl.when(lead_len > 0)
+        .then(pl.col("_text").str.slice(lead_len).str.replace(r"^[ \t]*(?:[|-][ \t]+)?", ""))
+        .otherwise(pl.col("_text"))
+        .alias("_body"),
+    )
+    level = pl.col("_level")
+    ts = pl.col("_ts")
+    return work.select(
+        ts.alias("timestamp"),
+        level.alias("severity_text"),
+        pl.when(level.is_not_null() & pl.col("_L").is_null())
+        .then(pl.col("_body").str.replace(_LEVEL_PREFIX, ""))
+        .otherwise(pl.col("_body"))
+        .fill_null("")
+        .str.replace(TRAILING_BLANK_LINES, "")
+        .alias("message"),
+        pl.col("_pid").cast(pl.Int32, strict=False).alias("pid"),
+        pl.when(ts.is_not_null() & level.is_not_null())
+        .then(pl.lit("ok"))
+        .when(ts.is_not_null() | level.is_not_null())
+        .then(pl.lit("partial"))
+        .otherwise(pl.lit("unparsed"))
+        .alias("parse_status"),
+        pl.when(pl.col("_src").is_not_null())
+        .then(pl.concat_list(pl.struct(key=pl.lit("caller"), value=pl.col("_src"))))
+        .alias("attributes"),
+    )
+
+
+def observed_utc(events: pl.DataFrame) -> pl.Expr:
+    """observed_at in UTC when present (the year of year-less times), else now."""
+    now = dt.datetime.now(dt.UTC)
+    if "observed_at" in events.columns:
+        return (
+            pl.col("observed_at")
+            .cast(pl.Datetime("us", "UTC"), strict=False)
+            .fill_null(now)
+            .alias("observed_at")
+        )
+    return pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("observed_at")
 
 
 class GenericParser:
     name = "generic"
 
     def starts_record(self, line: pl.Expr) -> pl.Expr:
-        return ~line.str.contains(_CONTINUATION)
+        return ~line.fill_null("").str.contains(CONTINUATION)
 
     def parse(self, events: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
-        text = pl.col("text")
-        first = text.str.split_exact("\n", 1).struct.field("field_0")
-        ts_text = first.str.extract(_PREFIX, 1)
-        zone = first.str.extract(_PREFIX, 2)
-        body = text.str.replace(_PREFIX, "")
-        level = first.str.extract(_LEVEL, 1).str.to_uppercase()
-        out = events.select(
-            parse_timestamp(ts_text, zone, options.timezone).alias("timestamp"),
-            level.alias("severity_text"),
-            body.alias("message"),
-            pl.when(ts_text.is_not_null() & level.is_not_null())
-            .then(pl.lit("ok"))
-            .when(ts_text.is_not_null() | level.is_not_null())
-            .then(pl.lit("partial"))
-            .otherwise(pl.lit("unparsed"))
-            .alias("parse_status"),
-        )
-        return conform(out)
+        frame = events.select(pl.col("text"), observed_utc(events))
+        return conform(parse_generic(frame, "text", "observed_at", options.timezone))
 
 
 PARSER = GenericParser()

@@ -1,0 +1,305 @@
+"""Generic fallback parser: leading timestamps in the usual forms, level words, never drops."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logadapt_assets.parsing.base import PARSED_SCHEMA, ParseOptions
+from logadapt_assets.parsing.generic import PARSER, parse_timestamp
+
+UTC = dt.UTC
+OBSERVED = dt.datetime(2026, 11, 27, 21, 0, tzinfo=UTC)
+
+
+def events(lines: list[str], observed: dt.datetime = OBSERVED) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "text": lines,
+            "observed_at": [observed] * len(lines),
+            "line_count": [t.count("\n") + 1 for t in lines],
+            "container_id": ["c1"] * len(lines),
+            "stream": ["stdout"] * len(lines),
+        },
+        schema_overrides={"observed_at": pl.Datetime("ns", "UTC"), "line_count": pl.Int32},
+    )
+
+
+def parse(lines: list[str], tz: str = "UTC", observed: dt.datetime = OBSERVED) -> pl.DataFrame:
+    out = PARSER.parse(events(lines, observed), ParseOptions(timezone=tz))
+    assert out.schema == pl.Schema(PARSED_SCHEMA)
+    assert out.height == len(lines)
+    return out
+
+
+def one(line: str, tz: str = "UTC", observed: dt.datetime = OBSERVED) -> dict:
+    return parse([line], tz, observed).row(0, named=True)
+
+
+def t(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "ts", "level", "message"),
+    [
+        # ISO-8601 / RFC 3339, Z, offsets, nanoseconds
+        (
+            "2026-11-27T20:00:00.123Z INFO started",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "INFO",
+            "started",
+        ),
+        (
+            "2026-11-27T20:00:00.123456789+01:00 WARN x",
+            t(2026, 11, 27, 19, 0, 0, 123456),
+            "WARN",
+            "x",
+        ),
+        ("2026-11-27T20:00:00-0500 ERROR y", t(2026, 11, 28, 1, 0, 0), "ERROR", "y"),
+        # Python logging default asctime (comma fraction), with separators
+        (
+            "2026-11-27 20:00:00,123 - app - WARNING - disk low",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "WARNING",
+            "app - WARNING - disk low",
+        ),
+        # log4j / Kafka style bracketed time
+        (
+            "[2026-11-27 20:00:00,123] ERROR [Broker id=1] boom (kafka.X)",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "ERROR",
+            "[Broker id=1] boom (kafka.X)",
+        ),
+        # Go log package and nginx error log
+        (
+            "2026/11/27 20:00:00 [error] 123#0: *1 open() failed",
+            t(2026, 11, 27, 20),
+            "error",
+            "123#0: *1 open() failed",
+        ),
+        # PostgreSQL default-ish prefix with a zone name
+        (
+            "2026-11-27 20:00:00.123 UTC [1] LOG:  ready",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "LOG",
+            "[1] LOG:  ready",
+        ),
+        # Apache error log: ctime in brackets, [module:level]
+        (
+            "[Thu Nov 27 20:00:00.123456 2026] [core:error] [pid 12] AH0001: x",
+            t(2026, 11, 27, 20, 0, 0, 123456),
+            "error",
+            "[pid 12] AH0001: x",
+        ),
+        # tomcat / redis day-month-year
+        (
+            "27-Nov-2026 20:00:00.123 SEVERE [main] org.x.Y boom",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "SEVERE",
+            "[main] org.x.Y boom",
+        ),
+        # epoch seconds and milliseconds at line start
+        ("1764273600.5 warn: thing", t(2025, 11, 27, 20, 0, 0, 500000), "warn", "thing"),
+        ("1764273600123 thing", t(2025, 11, 27, 20, 0, 0, 123000), None, "thing"),
+        # level words without a time
+        ("WARNING: no time", None, "WARNING", "no time"),
+        ("[ERROR] bracketed", None, "ERROR", "bracketed"),
+        ("<E> angled", None, "E", "angled"),
+        ('level=info msg="keyed"', None, "info", 'level=info msg="keyed"'),
+    ],
+)
+def test_prefixes(line: str, ts: dt.datetime | None, level: str | None, message: str) -> None:
+    row = one(line)
+    assert row["timestamp"] == ts
+    assert row["severity_text"] == level
+    assert row["message"] == message
+    expected = "ok" if ts and level else "partial" if ts or level else "unparsed"
+    assert row["parse_status"] == expected
+
+
+def test_syslog_time_takes_the_year_of_capture_and_the_zone() -> None:
+    row = one("Nov 27 20:00:00 host sshd[123]: Accepted", tz="Europe/Berlin")
+    assert row["timestamp"] == t(2026, 11, 27, 19)
+    assert row["message"] == "host sshd[123]: Accepted"
+    assert row["parse_status"] == "partial"
+    padded = one("Nov  7 20:00:00 host x")
+    assert padded["timestamp"] == t(2026, 11, 7, 20)
+
+
+def test_syslog_time_around_new_year_goes_to_the_previous_year() -> None:
+    row = one("Dec 31 23:59:59 host x", observed=dt.datetime(2027, 1, 1, 0, 0, 5, tzinfo=UTC))
+    assert row["timestamp"] == t(2026, 12, 31, 23, 59, 59)
+
+
+def test_glog_klog_prefix() -> None:
+    row = one("E1127 20:00:00.123456   12345 server.go:42] connection refused")
+    assert row["timestamp"] == t(2026, 11, 27, 20, 0, 0, 123456)
+    assert row["severity_text"] == "E"
+    assert row["pid"] == 12345
+    assert row["message"] == "connection refused"
+    assert row["attributes"] == [{"key": "caller", "value": "server.go:42"}]
+    assert row["parse_status"] == "ok"
+
+
+def test_common_log_format_inside_an_access_log_line() -> None:
+    line = '10.0.0.1 - - [27/Nov/2026:20:00:00 +0100] "GET / HTTP/1.1" 200 12'
+    row = one(line)
+    assert row["timestamp"] == t(2026, 11, 27, 19)
+    assert row["message"] == line  # the time is not a prefix here: the line stays whole
+    assert row["parse_status"] == "partial"
+
+
+def test_naive_times_use_the_service_timezone_with_dst() -> None:
+    out = parse(
+        ["2026-07-01 12:00:00 INFO summer", "2026-01-15 12:00:00 INFO winter"], tz="Europe/Berlin"
+    )
+    assert out["timestamp"].to_list() == [t(2026, 7, 1, 10), t(2026, 1, 15, 11)]
+
+
+def test_bare_level_words_only_near_the_start() -> None:
+    far = "2026-11-27T20:00:00Z " + "x" * 60 + " ERROR late"
+    assert one(far)["severity_text"] is None
+    # lower-case words in prose are not levels; upper-case ones are
+    assert one("2026-11-27T20:00:00Z no error here")["severity_text"] is None
+    assert one("2026-11-27T20:00:00Z main ERROR x")["severity_text"] == "ERROR"
+
+
+def test_logcat_letter_after_time() -> None:
+    row = one("11-27 20:00:00.123  1234  5678 I ActivityManager: start")
+    assert row["severity_text"] == "I"
+    assert row["timestamp"] == t(2026, 11, 27, 20, 0, 0, 123000)
+
+
+def test_prose_is_unparsed_and_kept() -> None:
+    out = parse(["I think therefore I am", "", "   indented", "array[i] index"])
+    assert out["parse_status"].to_list() == ["unparsed"] * 4
+    assert out["message"].to_list() == [
+        "I think therefore I am",
+        "",
+        "   indented",
+        "array[i] index",
+    ]
+    assert out["timestamp"].null_count() == 4
+
+
+def test_invalid_dates_do_not_raise() -> None:
+    row = one("2026-02-30T25:61:00Z ERROR impossible")
+    assert row["timestamp"] is None
+    assert row["parse_status"] == "partial"
+
+
+def test_multiline_record_keeps_continuation_lines() -> None:
+    text = (
+        "2026-11-27T20:00:00Z ERROR boom\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"
+    )
+    row = one(text)
+    assert row["message"] == "boom\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)"
+    assert row["severity_text"] == "ERROR"
+
+
+@pytest.mark.parametrize(
+    ("line", "starts"),
+    [
+        ("2026-11-27 INFO x", True),
+        ("plain", True),
+        ('{"a": 1}', True),
+        ("\tat com.x.Y.f(Y.java:10)", False),
+        ("    at f (/a.js:1:1)", False),
+        ("Caused by: java.io.IOException: x", False),
+        ("... 12 more", False),
+        ("Traceback (most recent call last):", False),
+        ("ValueError: bad value", False),
+        ("java.lang.IllegalStateException: boom", False),
+        ("KeyboardInterrupt", False),
+        ("During handling of the above exception, another exception occurred:", False),
+        ("}", False),
+        ("],", False),
+        ("Error: standalone", True),  # bare `Error:` is too common as a message start
+        ("ERROR: PostgreSQL style", True),
+        ("", False),  # blank lines inside tracebacks and panics
+        ("goroutine 1 [running]:", False),
+        ("main.main()", False),
+        ("net/http.(*conn).serve(0xc000123400, {0x7c4e60, 0xc000162240})", False),
+        ("created by net/http.(*Server).Serve in goroutine 1", False),
+        ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4a3]", False),
+        ("panic: runtime error: invalid memory address or nil pointer dereference", True),
+        ("exit status 2", True),
+    ],
+)
+def test_starts_record(line: str, starts: bool) -> None:
+    out = pl.select(PARSER.starts_record(pl.lit(line))).item()
+    assert out is starts
+
+
+def test_go_panic_assembles_into_one_record() -> None:
+    lines = [
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4a3]",
+        "",
+        "goroutine 1 [running]:",
+        "main.main()",
+        "\t/app/main.go:10 +0x23",
+        "",
+    ]
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True] + [False] * 6
+    row = one("\n".join(lines))
+    # `panic:` reads as the level (FATAL once normalised); the trailing blank line is dropped
+    assert row["severity_text"] == "panic"
+    assert row["message"] == "\n".join(
+        ["runtime error: invalid memory address or nil pointer dereference", *lines[1:-1]]
+    )
+    assert row["parse_status"] == "partial"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("2026-11-27T20:00:00Z", "", t(2026, 11, 27, 20)),
+        ("2026-11-27 20:00:00,5", "+01:00", t(2026, 11, 27, 19, 0, 0, 500000)),
+        ("2026-11-27 20:00:00.123456", " UTC", t(2026, 11, 27, 20, 0, 0, 123456)),
+        ("2026-11-27T20:00:00+0530", "", t(2026, 11, 27, 14, 30)),
+        ("2026-11-27T20:00:00+01", "", t(2026, 11, 27, 19)),
+        ("2026-11-27 20:00:00", "", t(2026, 11, 27, 19)),  # naive: Europe/Berlin
+        ("garbage", "", None),
+    ],
+)
+def test_parse_timestamp(text: str, zone: str, expected: dt.datetime | None) -> None:
+    out = pl.select(parse_timestamp(pl.lit(text), pl.lit(zone), "Europe/Berlin")).item()
+    assert out == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=12))
+def test_arbitrary_text_never_raises(lines: list[str]) -> None:
+    out = parse(lines, tz="America/New_York")
+    assert out["message"].null_count() == 0
+    assert set(out["parse_status"].to_list()) <= {"ok", "partial", "unparsed"}
+
+
+_PREFIXES = st.sampled_from(
+    [
+        "2026-11-27T20:00:00Z ",
+        "[2026-11-27 20:00:00,123] ",
+        "Nov 27 20:00:00 ",
+        "1764273600 ",
+        "I1127 20:00:00.000001 1 f.go:1] ",
+        "",
+        "27/Nov/2026:20:00:00 +0000 ",
+    ]
+)
+_LEVELS = st.sampled_from(["INFO ", "[warn] ", "ERROR: ", "<E> ", "", "level=debug "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_PREFIXES, _LEVELS, st.text(max_size=40)), min_size=1, max_size=10))
+def test_log_like_text_never_raises(parts: list[tuple[str, str, str]]) -> None:
+    lines = [p + lv + body for p, lv, body in parts]
+    out = parse(lines)
+    assert out["message"].null_count() == 0
+    for (prefix, _, _), ts in zip(parts, out["timestamp"].to_list(), strict=True):
+        if prefix:
+            assert ts is not None
