@@ -40,7 +40,7 @@ def render_timeline(
         .head(max_entities)["_label"]
         .to_list()
     )
-    fig = Figure(figsize=(12, 5), dpi=100)
+    fig = Figure(figsize=(13, 5), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     for name in top:
@@ -66,7 +66,7 @@ def render_timeline(
     ax.set_title(f"logadapt anomalies {lo:%Y-%m-%d %H:%M} - {hi:%Y-%m-%d %H:%M} UTC ({n_hits})")
     ax.grid(True, alpha=0.3)
     if top:
-        ax.legend(loc="upper left", fontsize="x-small", ncol=2)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
     fig.autofmt_xdate()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png")
