@@ -202,17 +202,19 @@ def test_eval_reports_recall_and_precision(events, tmp_path):
             "end": (T0 + 28 * H).isoformat(),
             "services": "app",
         },
-        {
+        {  # named by its container, times with Z and as epoch seconds
             "scenario": "deadlocks",
             "start": (T0 + 28 * H).isoformat().replace("+00:00", "Z"),
-            "end": (T0 + 28 * H + timedelta(minutes=30)).isoformat().replace("+00:00", "Z"),
-            "services": ["postgres"],
+            "end": (T0 + 28 * H + timedelta(minutes=30)).timestamp(),
+            "services": ["pg-1"],
+            "event_types": ["postgres.deadlock"],
         },
         {  # nothing was injected here: a miss
             "scenario": "phantom",
             "start": (T0 + 29 * H).isoformat(),
             "end": (T0 + 29 * H + timedelta(minutes=30)).isoformat(),
-            "services": ["app"],
+            "services": ["app", "no-such-service"],
+            "event_types": ["kafka.isr_shrink"],
         },
     ]
     path = tmp_path / "labels.json"
@@ -221,6 +223,12 @@ def test_eval_reports_recall_and_precision(events, tmp_path):
     assert [i.scenario for i in incidents] == ["isr", "errors", "deadlocks", "phantom"]
     result = evaluate(scan_lake(tmp_path / "lake"), incidents, warmup=24 * H)
     per = {r["scenario"]: r for r in result["per_scenario"]}
+    incident = {r["scenario"]: r for r in result["per_incident"]}
+    assert incident["deadlocks"]["services"] == "postgres"
+    assert incident["isr"]["explained"] is True and incident["deadlocks"]["explained"] is True
+    assert incident["errors"]["explained"] is None  # no event types given
+    assert incident["phantom"]["explained"] is None and not incident["phantom"]["detected"]
+    assert result["unmatched_label_names"] == ["no-such-service"]
     assert per["isr"]["recall"] == per["errors"]["recall"] == per["deadlocks"]["recall"] == 1.0
     assert per["isr"]["median_delay_h"] == 0.0
     assert per["phantom"]["recall"] == 0.0
@@ -231,3 +239,4 @@ def test_eval_reports_recall_and_precision(events, tmp_path):
     assert code == 1  # the phantom incident is missed: target not met
     assert "| isr | 1 | 1 | 1.00 | 1.00 |" in report
     assert "NOT met" in report and "scikit-learn" in report
+    assert "matching no service or entity: no-such-service" in report
