@@ -111,6 +111,13 @@ def _robust(
     min_seasonal = int(seasonal.get("min_samples", 3))
     min_baseline = int(det.get("min_baseline", 1))
 
+    max_lag = max(k, n_periods * period)
+    if lo is not None:  # only the baseline the scored rows can reach: bounds the lookup table
+        sub = sub.filter(pl.col("window_start") >= lo - max_lag * step)
+    if hi is not None:
+        sub = sub.filter(pl.col("window_start") < hi)
+    if sub.is_empty():
+        return pl.DataFrame()
     t0 = sub["window_start"].min()
     step_us = int(step / timedelta(microseconds=1))
     ids = sub.select(ENTITY).unique().sort(ENTITY).with_row_index("_e")
@@ -122,7 +129,7 @@ def _robust(
     values = np.vstack([values, np.full((1, len(names)), np.nan)])  # row n_rows: missing
     e = sub["_e"].to_numpy().astype(np.int64)
     t = sub["_t"].to_numpy().astype(np.int64)
-    lookup = np.full((ids.height, int(t.max()) + 1), n_rows, dtype=np.int64)
+    lookup = np.full((ids.height, int(t.max()) + 1), n_rows, dtype=np.int32)
     lookup[e, t] = np.arange(n_rows)
 
     mask = pl.lit(True)

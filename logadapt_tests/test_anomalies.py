@@ -240,3 +240,14 @@ def test_eval_reports_recall_and_precision(events, tmp_path):
     assert "| isr | 1 | 1 | 1.00 | 1.00 |" in report
     assert "NOT met" in report and "scikit-learn" in report
     assert "matching no service or entity: no-such-service" in report
+
+
+def test_minute_and_hour_windows_are_scored_separately(events, features):
+    minutes = compute_features(events, T0 + 24 * H, T0 + 27 * H, windows=["1m"])
+    found = detect_anomalies(pl.concat([features, minutes]), T0 + 26 * H, T0 + 27 * H)
+    assert set(found["window"]) == {"1h", "1m"}
+    minutes = found.filter(pl.col("window") == "1m")
+    assert minutes["window_start"].n_unique() == 60
+    assert set(minutes["baseline"]) == {"trailing"}  # 2h of minutes, no full days
+    hours = found.filter(pl.col("window") == "1h")
+    assert _flagged_service_hours(hours) == {("kafka", T0 + 26 * H)}
