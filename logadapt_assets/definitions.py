@@ -27,19 +27,12 @@ def build_definitions(
         selection=dg.AssetSelection.assets(*assets),
         description="Every stage of one or more hours, in one pass.",
     )
-    freshness = dg.build_time_partition_freshness_checks(
-        assets=[a for a in assets if a.key.path[-1] == "log_events"], deadline_cron="20 * * * *"
-    )
     return dg.Definitions(
         assets=assets,
-        asset_checks=freshness,
         jobs=[job],
-        schedules=[build_hourly_schedule(job, partitions)],
+        schedules=[build_hourly_schedule(JOB_NAME, partitions)],
         sensors=[
-            build_container_sensor(job, partitions),
-            dg.build_sensor_for_freshness_checks(
-                freshness_checks=freshness, default_status=dg.DefaultSensorStatus.RUNNING
-            ),
+            build_container_sensor(JOB_NAME, partitions),
         ],
         resources={
             "lake": LakeResource(root=lake_root),

@@ -45,6 +45,7 @@ STAGES = [RAW_LOGS, PARSED_EVENTS, ENRICHED_EVENTS, LOG_EVENTS]
 CONTRACTS = {RAW_LOGS: "raw_log", LOG_EVENTS: "log_event", QUARANTINE: "quarantine"}
 SAMPLE_LINES = 50  # lines shown to the catalog for content-based parser choice
 RECORD_COLUMNS = ["container_id", "stream", "observed_at", "line_count"]
+PARTITION_COLUMNS = ["service", "date", "hour"]
 
 CountKey = tuple[str, str, datetime]  # (service, container_id, hour start)
 
@@ -172,7 +173,7 @@ class Converter:
     # -- stages --------------------------------------------------------------------------
     def _state(self, container: ContainerInfo, sample: Iterable | None) -> _ContainerState:
         if container.id not in self._states:
-            lines = [str(s) for s in (sample or []) if s is not None]
+            lines = [str(s) for s in (sample if sample is not None else []) if s is not None]
             ctx = self.catalog.context_for(container, lines)
             if self.service_override:
                 ctx = dataclasses.replace(ctx, service=self.service_override)
@@ -265,6 +266,7 @@ class Converter:
         self._stage(QUARANTINE, ctx.service, df)
 
     def _stage(self, dataset: str, service: str, df: pl.DataFrame) -> None:
+        df = df.drop(PARTITION_COLUMNS, strict=False)  # they live in the path
         contract = _contract(dataset, df)
         hour = pl.col("observed_at").dt.truncate("1h")
         for (h,), part in df.with_columns(_h=hour).partition_by("_h", as_dict=True).items():
@@ -331,7 +333,7 @@ def run_stage(
         outputs=[output],
     )
     for key in lake.partitions_in(input_stage, since, until) if whole_window else keys:
-        table = pl.from_arrow(lake.read(input_stage, [key])).drop("service", "date", "hour")
+        table = pl.from_arrow(lake.read(input_stage, [key])).drop(PARTITION_COLUMNS)
         for (cid,), frame in table.partition_by(
             "container_id", as_dict=True, maintain_order=True
         ).items():

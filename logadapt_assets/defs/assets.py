@@ -1,9 +1,19 @@
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import dagster as dg
+import polars as pl
 
+from logadapt_assets.anomalies import top_anomalies
 from logadapt_assets.defs.resources import CatalogResource, LakeResource, LogSourceResource
+from logadapt_assets.feature_store import (
+    ANOMALIES,
+    ANOMALY_FEATURES,
+    LOG_TEMPLATES,
+    materialize_anomalies,
+    materialize_features,
+    materialize_templates,
+)
 from logadapt_assets.inventory import save_inventory
 from logadapt_assets.pipeline import (
     ENRICHED_EVENTS,
@@ -119,6 +129,10 @@ def build_assets(partitions: dg.HourlyPartitionsDefinition) -> list[dg.AssetsDef
     @dg.asset(
         deps=[ENRICHED_EVENTS],
         description="The lake: one schema-v1 Parquet file per service-hour.",
+        # by :20 every hour a materialisation since :20 of the previous hour (the :07 run)
+        freshness_policy=dg.FreshnessPolicy.cron(
+            deadline_cron="20 * * * *", lower_bound_delta=timedelta(hours=1)
+        ),
         kinds={"parquet"},
         check_specs=[
             dg.AssetCheckSpec(
@@ -170,7 +184,111 @@ def build_assets(partitions: dg.HourlyPartitionsDefinition) -> list[dg.AssetsDef
             ],
         )
 
-    return [raw_logs, parsed_events, enriched_events, log_events]
+    @dg.asset(
+        deps=[LOG_EVENTS],
+        description="Per entity x window (1 min, 1 h) features: "
+        "counts by severity and event type, templates, durations, rolling z-scores. "
+        "Point-in-time correct.",
+        kinds={"parquet"},
+        **common,
+    )
+    def anomaly_features(
+        context: dg.AssetExecutionContext, lake: LakeResource
+    ) -> dg.MaterializeResult:
+        start, end = _window(context)
+        features, written = materialize_features(lake.lake(), start, end)
+        hourly = features.filter(pl.col("window") == "1h") if features.height else features
+        return dg.MaterializeResult(
+            metadata={
+                "rows_in_run": sum(w.rows for w in written),
+                "entities": hourly.select("entity_type", "entity_id").n_unique()
+                if hourly.height
+                else 0,
+                "events": int(hourly.filter(pl.col("entity_type") == "service")["n_events"].sum())
+                if hourly.height
+                else 0,
+                "path": dg.MetadataValue.path(f"{lake.root}/{ANOMALY_FEATURES}"),
+                "dagster/column_schema": table_schema("anomaly_feature"),
+            }
+        )
+
+    @dg.asset(
+        deps=[LOG_EVENTS],
+        description="Message templates: first/last seen and counts per "
+        "service, so new templates surface.",
+        kinds={"parquet"},
+        **common,
+    )
+    def log_templates(
+        context: dg.AssetExecutionContext, lake: LakeResource
+    ) -> dg.MaterializeResult:
+        start, end = _window(context)
+        table = materialize_templates(lake.lake(), start, end)
+        new = table.filter(pl.col("first_seen") >= start) if table.height else table
+        return dg.MaterializeResult(
+            metadata={
+                "templates_total": table.select("template_id").n_unique() if table.height else 0,
+                "templates_first_seen_in_run": new.select("template_id").n_unique()
+                if new.height
+                else 0,
+                "path": dg.MetadataValue.path(f"{lake.root}/{LOG_TEMPLATES}"),
+            }
+        )
+
+    @dg.asset(
+        deps=[ANOMALY_FEATURES],
+        description="Windows that look wrong: robust z-scores "
+        "against the entity's own history plus an IsolationForest.",
+        kinds={"parquet"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "no_anomalies", asset=ANOMALIES, description="WARN with the top anomalies."
+            )
+        ],
+        **common,
+    )
+    def anomalies(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        start, end = _window(context)
+        scored, written = materialize_anomalies(lake.lake(), start, end)
+        flagged = scored.filter(pl.col("is_anomaly")) if scored.height else scored
+        top = top_anomalies(scored, 10) if scored.height else scored
+        top_rows = (
+            [
+                {k: str(v) for k, v in row.items()}
+                for row in top.select(
+                    "service", "entity_type", "entity_id", "window_start", "score", "top_features"
+                ).to_dicts()
+            ]
+            if top.height
+            else []
+        )
+        meta = {
+            "anomalies": flagged.height,
+            "top_score": float(scored["score"].max() or 0.0) if scored.height else 0.0,
+            "rows_in_run": sum(w.rows for w in written),
+            "path": dg.MetadataValue.path(f"{lake.root}/{ANOMALIES}"),
+        }
+        return dg.MaterializeResult(
+            metadata=meta,
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="no_anomalies",
+                    passed=flagged.height == 0,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"anomalies": flagged.height, "top": dg.MetadataValue.json(top_rows)},
+                )
+            ],
+        )
+
+    return [
+        raw_logs,
+        parsed_events,
+        enriched_events,
+        log_events,
+        anomaly_features,
+        log_templates,
+        anomalies,
+    ]
 
 
 def schema_check(store, keys) -> dg.AssetCheckResult:

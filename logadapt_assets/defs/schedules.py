@@ -6,12 +6,12 @@ MINUTE_OF_HOUR = 7  # late lines of hour H (Docker's buffers, slow writers) land
 
 
 def build_hourly_schedule(
-    job: dg.UnresolvedAssetJobDefinition, partitions: dg.HourlyPartitionsDefinition
+    job_name: str, partitions: dg.HourlyPartitionsDefinition
 ) -> dg.ScheduleDefinition:
     """A few minutes past every hour, process the hour that just closed."""
 
     @dg.schedule(
-        job=job,
+        job_name=job_name,
         cron_schedule=f"{MINUTE_OF_HOUR} * * * *",
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,

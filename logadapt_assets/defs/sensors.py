@@ -10,13 +10,13 @@ CURSOR_VERSION = 1
 
 
 def build_container_sensor(
-    job: dg.UnresolvedAssetJobDefinition, partitions: dg.HourlyPartitionsDefinition
+    job_name: str, partitions: dg.HourlyPartitionsDefinition
 ) -> dg.SensorDefinition:
     """Re-process the hour in which a container started, died, was OOM-killed, restarted or
     changed health, so a broker's death shows in the lake within a tick, not at the next hour."""
 
     @dg.sensor(
-        job=job,
+        job_name=job_name,
         minimum_interval_seconds=30,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Runs the affected hour when a container's state changes.",

@@ -67,8 +67,9 @@ def test_drift_check_fails_and_blocks_downstream_on_a_planted_file(history, tmp_
         assert "part-1.parquet" in drift.metadata["diff"].value
         assert "pid" in drift.metadata["diff"].value
         assert evaluations["record_conservation"].passed
-        skipped = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"}
-        assert "anomaly_features" in skipped
+        started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+        assert "log_events" in started
+        assert not started & {"anomaly_features", "anomalies", "log_templates"}  # blocked
 
 
 def test_conservation_check_fails_when_a_record_is_lost_between_stages(history, tmp_path):

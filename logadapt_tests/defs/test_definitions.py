@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -43,6 +44,8 @@ def test_asset_graph_keys_deps_partitions_and_checks():
         "enriched_events",
         "log_events",
         "anomaly_features",
+        "log_templates",
+        "anomalies",
     }
     deps = {
         k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
@@ -54,6 +57,8 @@ def test_asset_graph_keys_deps_partitions_and_checks():
         "enriched_events": ["parsed_events"],
         "log_events": ["enriched_events"],
         "anomaly_features": ["log_events"],
+        "log_templates": ["log_events"],
+        "anomalies": ["anomaly_features"],
     }
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
@@ -65,8 +70,10 @@ def test_asset_graph_keys_deps_partitions_and_checks():
         ("log_events", "schema_contract"),
         ("log_events", "record_conservation"),
         ("log_events", "parse_ok_share"),
-    } <= checks
-    assert any(name.startswith("freshness") for _, name in checks)
+        ("anomalies", "no_anomalies"),
+    } == checks
+    policy = graph.get(dg.AssetKey("log_events")).freshness_policy
+    assert policy is not None and policy.deadline_cron == "20 * * * *"
     assert d.resolve_job_def(JOB_NAME) is not None
     schedule = d.resolve_schedule_def("hourly_logs_schedule")
     assert schedule.cron_schedule == "7 * * * *"
@@ -76,10 +83,9 @@ def test_asset_graph_keys_deps_partitions_and_checks():
 def test_schedule_processes_the_hour_that_just_closed():
     d = build_definitions(start_date="2026-11-01-00:00", lake_root="/nonexistent")
     schedule = d.resolve_schedule_def("hourly_logs_schedule")
-    from datetime import UTC, datetime
-
     ctx = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 11, 27, 10, 7, tzinfo=UTC)
+        scheduled_execution_time=datetime(2026, 11, 27, 10, 7, tzinfo=UTC),
+        repository_def=d.get_repository_def(),
     )
     request = schedule.evaluate_tick(ctx).run_requests[0]
     assert request.partition_key == "2026-11-27-09:00"

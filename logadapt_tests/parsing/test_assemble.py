@@ -93,6 +93,8 @@ def test_batching_never_changes_the_records(rows, cuts):
     # records of different streams may be emitted in another order; each stream's may not
     assert batched.sort("position").to_dicts() == whole.sort("position").to_dicts()
     for stream in ("stdout", "stderr"):
-        assert (batched.filter(pl.col("stream") == stream).to_dicts()
-                == whole.filter(pl.col("stream") == stream).to_dicts())
+        assert (
+            batched.filter(pl.col("stream") == stream).to_dicts()
+            == whole.filter(pl.col("stream") == stream).to_dicts()
+        )
     assert whole["line_count"].sum() == len(rows)
