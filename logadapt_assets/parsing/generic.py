@@ -101,7 +101,7 @@ _LEVEL_PREFIX = (
 LEVEL_WINDOW = 40  # bare level words count only near the start of the line
 
 
-def _iso_zone(zone: pl.Expr) -> pl.Expr:
+def iso_zone(zone: pl.Expr) -> pl.Expr:
     """A zone suffix as written (Z, +0100, +01, UTC, GMT) -> chrono's `%#z` form, '' when none."""
     return (
         zone.fill_null("")
@@ -116,7 +116,7 @@ def _localize(iso: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     """ISO text `YYYY-MM-DDTHH:MM:SS[.f]` plus a zone ('' = local to `tz`) -> UTC microseconds.
 
     Pass cheap expressions (columns): both are evaluated twice."""
-    z = _iso_zone(zone)
+    z = iso_zone(zone)
     naive = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
     zoned = (iso + z).str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=False
@@ -130,7 +130,7 @@ def _localize(iso: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     )
 
 
-_ISO_FULL = (
+ISO_FULL = (
     r"^(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
     r"[ ]?(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$"
 )
@@ -145,7 +145,7 @@ def parse_timestamp(text: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     """
     canon = (
         text.str.strip_chars()
-        .str.replace(_ISO_FULL, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
+        .str.replace(ISO_FULL, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
         .str.split_exact("|", 1)
     )
     inline = canon.struct.field("field_1")
