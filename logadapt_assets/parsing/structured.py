@@ -106,10 +106,10 @@ def _rules_frame() -> pl.DataFrame:
 
 
 def _json_path(path: list[str]) -> str | None:
-    """`$['a']['b']` for json_path_match, None when a key cannot be quoted safely."""
-    if any(("'" in p or "\\" in p or "]" in p or "[" in p) for p in path):
+    """`$['a']['b']` for json_path_match, None when a key cannot be quoted (a backslash)."""
+    if any("\\" in p for p in path):
         return None
-    return "$" + "".join(f"['{p}']" for p in path)
+    return "$" + "".join("['" + p.replace("'", "\\'") + "']" for p in path)
 
 
 class _TypeClash(Exception):

@@ -303,3 +303,10 @@ def test_log_like_text_never_raises(parts: list[tuple[str, str, str]]) -> None:
     for (prefix, _, _), ts in zip(parts, out["timestamp"].to_list(), strict=True):
         if prefix:
             assert ts is not None
+
+
+def test_null_text_is_an_empty_unparsed_message() -> None:
+    df = events(["a", "b"]).with_columns(pl.Series("text", [None, "2026-11-27T20:00:00Z x"]))
+    out = PARSER.parse(df, ParseOptions())
+    assert out["message"].to_list() == ["", "x"]
+    assert out["parse_status"].to_list() == ["unparsed", "partial"]
