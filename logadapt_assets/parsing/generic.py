@@ -1,9 +1,11 @@
 """Fallback parser for any text: a leading timestamp in the usual forms and a level word.
 
 It is also the safety net of the other parsers, so it must read whatever real software writes
-before the message (ISO-8601, syslog, Common Log Format, epoch numbers, glog/klog, Python logging,
-Go's log package) and never drop or reject a line. Lines starting with whitespace, `Caused by:`,
-`... N more`, a Python traceback header or an exception class continue the previous record.
+before the message (ISO-8601 / RFC 3339, syslog and ctime, Common Log Format, epoch numbers,
+glog/klog, Ruby Logger, Python logging, Monolog, Go's log package, logcat, time of day) and
+never drop or reject a line: parse_status says how much it recognised (ok: time and level,
+partial: one of them, unparsed: neither). Continuation lines (see `CONTINUATION`) attach to the
+previous record.
 """
 
 import datetime as dt
