@@ -1,9 +1,11 @@
 """Fallback parser for any text: a leading timestamp in the usual forms and a level word.
 
 It is also the safety net of the other parsers, so it must read whatever real software writes
-before the message (ISO-8601, syslog, Common Log Format, epoch numbers, glog/klog, Python logging,
-Go's log package) and never drop or reject a line. Lines starting with whitespace, `Caused by:`,
-`... N more`, a Python traceback header or an exception class continue the previous record.
+before the message (ISO-8601 / RFC 3339, syslog and ctime, Common Log Format, epoch numbers,
+glog/klog, Ruby Logger, Python logging, Monolog, Go's log package, logcat, time of day) and
+never drop or reject a line: parse_status says how much it recognised (ok: time and level,
+partial: one of them, unparsed: neither). Continuation lines (see `CONTINUATION`) attach to the
+previous record.
 """
 
 import datetime as dt
@@ -29,6 +31,7 @@ CONTINUATION = (
     r"|(?:[\w-]+/)*[\w-]+\.[\w.*()\[\]-]+\([^()]*\)$)"
 )
 
+_ANSI = r"\x1b\[[0-9;?]*[A-Za-z]"
 # blank lines that ended a record (they are continuation lines) are not part of its message
 TRAILING_BLANK_LINES = r"\n\s*$"
 
@@ -57,6 +60,11 @@ LEADING_TIMESTAMPS: list[str] = [
     + _HMS
     + _FRAC
     + r" +(?P<pid>\d+) (?P<src>[^ \]]+)\]",
+    # Ruby Logger: I, [2026-11-27T20:00:00.123456 #1234]  INFO -- prog: msg
+    r"^(?P<L>[DIWEFAU]), \[(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})T"
+    + _HMS
+    + _FRAC
+    + r" #(?P<pid>\d+)\]",
     # syslog and ctime: [Thu] Nov 27 20:00:00[.123] [2026]
     _OPEN + _WEEKDAY + _MON + r" +(?P<D>\d{1,2}) " + _HMS + _FRAC + r"(?: (?P<Y>\d{4}))?\b\]?",
     # Common Log Format at line start: 27/Nov/2026:20:00:00 +0000
@@ -73,6 +81,8 @@ LEADING_TIMESTAMPS: list[str] = [
     _OPEN + r"(?P<M>\d{2})-(?P<D>\d{2}) " + _HMS + r"\.(?P<f>\d{3})\b\]?",
     # epoch seconds (10 digits, optional fraction) or milliseconds (13 digits)
     _OPEN + r"(?P<E>\d{13}|\d{10})(?:\.(?P<f>\d{1,9}))?(?:\]|\b)",
+    # time of day only, with a fraction (Elixir Logger 20:00:00.123 [info] ...)
+    _OPEN + _HMS + r"[.,](?P<f>\d{1,9})\b\]?",
 ]
 # Common Log Format anywhere early in the line (access logs start with the client address)
 _CLF_INLINE = r"\[(?P<D>\d{2})/" + _MON + r"/(?P<Y>\d{4}):" + _HMS + _FRAC + r" (?P<z>[+-]\d{4})\]"
@@ -90,18 +100,22 @@ _LEVEL_BRACKETED = (
 )
 _LEVEL_KEYED = r"(?i:\b(?:level|lvl|severity|loglevel))[=:] ?\"?(?P<lv>[A-Za-z]+[1-5]?)\b"
 _LEVEL_COLON = rf"(?:^|[\s|])(?P<lv>(?i:{_LEVEL_WORDS})|LOG):(?:\s|$)"
-_LEVEL_BARE = rf"(?:^|[^\w.-])(?P<lv>{_LEVEL_WORDS})(?:[^\w.-]|$)"
+# Python logging's default format: WARNING:root:message
+_LEVEL_START = rf"^(?P<lv>{_LEVEL_WORDS}):"
+# bare word; a dot may precede it (Monolog `app.ERROR:`) but not follow it
+_LEVEL_BARE = rf"(?:^|[^\w-])(?P<lv>{_LEVEL_WORDS})(?:[^\w.-]|$)"
 # one letter right after the timestamp (logcat `1234  5678 I Tag:`), only when a time matched
 _LEVEL_LETTER = r"^[\s|-]*(?:\d+\s+){0,2}(?P<lv>[VDIWEF])\s"
 # a level token at the very start of the text after the timestamp: stripped from the message
 _LEVEL_PREFIX = (
     rf"^[ \t]*(?:[\[<(](?:[\w-]+:)?(?:(?i:{_LEVEL_WORDS}|{_SHORT_WORDS})|[TVDINWEFA])[\]>)]"
-    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$))[ \t]*(?:[|:-][ \t]+)?"
+    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$)|(?:{_LEVEL_WORDS}):)"
+    r"[ \t]*(?:[|:-][ \t]+)?"
 )
 LEVEL_WINDOW = 40  # bare level words count only near the start of the line
 
 
-def _iso_zone(zone: pl.Expr) -> pl.Expr:
+def iso_zone(zone: pl.Expr) -> pl.Expr:
     """A zone suffix as written (Z, +0100, +01, UTC, GMT) -> chrono's `%#z` form, '' when none."""
     return (
         zone.fill_null("")
@@ -116,7 +130,7 @@ def _localize(iso: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     """ISO text `YYYY-MM-DDTHH:MM:SS[.f]` plus a zone ('' = local to `tz`) -> UTC microseconds.
 
     Pass cheap expressions (columns): both are evaluated twice."""
-    z = _iso_zone(zone)
+    z = iso_zone(zone)
     naive = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
     zoned = (iso + z).str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%#z", time_unit="us", time_zone="UTC", strict=False
@@ -130,7 +144,7 @@ def _localize(iso: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     )
 
 
-_ISO_FULL = (
+ISO_FULL = (
     r"^(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
     r"[ ]?(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?$"
 )
@@ -145,7 +159,7 @@ def parse_timestamp(text: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     """
     canon = (
         text.str.strip_chars()
-        .str.replace(_ISO_FULL, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
+        .str.replace(ISO_FULL, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
         .str.split_exact("|", 1)
     )
     inline = canon.struct.field("field_1")
@@ -233,12 +247,24 @@ def leading_timestamp(df: pl.DataFrame, head: str, observed: str, tz: str) -> pl
         ).alias("_tail"),
         (pl.col(observed).dt.year().cast(pl.String)).alias("_year"),
         (pl.col(observed).dt.year() - 1).cast(pl.String).alias("_prev_year"),
+        pl.format(
+            "{}.{}", pl.col("_h") + ":" + pl.col("_m") + ":" + pl.col("_s"), pl.col("_f")
+        ).alias("_clock"),
+        pl.col(observed).dt.convert_time_zone(tz).dt.date().alias("_today"),
     )
     zone = pl.col("_z").fill_null("")
     this_year = _localize(pl.col("_year") + "-" + pl.col("_tail"), zone, tz)
     last_year = _localize(pl.col("_prev_year") + "-" + pl.col("_tail"), zone, tz)
     # a year-less time more than a day after capture was written last year (Dec 31 read Jan 1)
     late = this_year > pl.col(observed) + pl.duration(days=1)
+    # a time of day alone is on the capture day (local), or the day before when that would put it
+    # more than an hour after capture (written just before midnight)
+    today = _localize(pl.col("_today").cast(pl.String) + "T" + pl.col("_clock"), pl.lit(""), tz)
+    yesterday = _localize(
+        (pl.col("_today") - pl.duration(days=1)).cast(pl.String) + "T" + pl.col("_clock"),
+        pl.lit(""),
+        tz,
+    )
     ts = (
         pl.when(pl.col("_E").is_not_null())
         .then(epoch_to_datetime(pl.col("_E"), pl.col("_f"), epoch_unit(pl.col("_E"))))
@@ -246,13 +272,19 @@ def leading_timestamp(df: pl.DataFrame, head: str, observed: str, tz: str) -> pl
         .then(_localize(pl.col("_Y") + "-" + pl.col("_tail"), zone, tz))
         .when(pl.col("_tail").is_not_null())
         .then(pl.when(late).then(last_year).otherwise(this_year))
+        .when(pl.col("_clock").is_not_null())
+        .then(
+            pl.when(today > pl.col(observed) + pl.duration(hours=1))
+            .then(yesterday)
+            .otherwise(today)
+        )
     )
     return df.with_columns(
         ts.alias("_ts"),
         pl.col("_all").str.len_chars().fill_null(0).alias("_lead_len"),
     ).drop(
         [f"_{p}" for p in _PARTS if p not in ("L", "pid", "src")]
-        + ["_all", "_tail", "_year", "_prev_year"]
+        + ["_all", "_tail", "_year", "_prev_year", "_clock", "_today"]
     )
 
 
@@ -264,6 +296,7 @@ def _level(rest: pl.Expr, time_found: pl.Expr) -> pl.Expr:
         near.str.extract(_LEVEL_BRACKETED, 1),
         near.str.extract(_LEVEL_KEYED, 1),
         window.str.extract(_LEVEL_COLON, 1),
+        rest.str.extract(_LEVEL_START, 1),
         window.str.extract(_LEVEL_BARE, 1),
         pl.when(time_found).then(rest.str.extract(_LEVEL_LETTER, 1)),
     )
@@ -277,7 +310,8 @@ def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.Dat
     Shared with the structured parser's fallback; column `observed` (UTC) supplies the year of
     year-less times."""
     work = df.select(
-        pl.col(text).fill_null("").alias("_text"),
+        # colour codes (TTY-mode loggers: logrus, Spring Boot, zap development) are not content
+        pl.col(text).fill_null("").str.replace_all(_ANSI, "").alias("_text"),
         pl.col(observed).dt.convert_time_zone("UTC").alias("_obs"),
     ).with_columns(
         pl.col("_text")

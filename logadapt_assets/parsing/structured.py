@@ -8,11 +8,13 @@ not picked lands in `attributes`. Records that are neither JSON nor logfmt fall 
 generic parser (parse_status at most `partial`).
 
 Why this shape: JSON keys differ per record and per library, so no fixed schema fits. Polars'
-JSON decoder is fast but needs one consistent type per key and rejects a whole batch on a bad
-row, so decoding is tried on the whole batch first (the common case: one library per
-container) and, if that fails, on groups of rows that agree on the types of the keys that
-conflict, after validating/normalising each row with `json_path_match("$")`. No Python loop per
-line: loops run over keys, type groups and conventions only.
+JSON decoder is fast but infers one type per key, rejects a whole batch on a bad row and
+silently merges some kinds (a scalar into a list, a number into a string). So each container's
+records are decoded in one go (the common case: one library, one schema); when that fails or
+would have changed a value, the valid rows (checked with `json_path_match("$")`) are decoded in
+groups that agree on the kinds of the clashing keys. A record therefore parses the same alone
+or in any batch. No Python loop per line: loops run over containers, keys, type groups and
+conventions only.
 """
 
 from functools import cache
@@ -25,12 +27,12 @@ import yaml
 from logadapt_assets.normalize import numeric_severity
 from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE, ParseOptions, conform
 from logadapt_assets.parsing.generic import (
-    _ISO_FULL,
     CONTINUATION,
+    ISO_FULL,
     TRAILING_BLANK_LINES,
-    _iso_zone,
     epoch_to_datetime,
     epoch_unit,
+    iso_zone,
     leading_timestamp,
     observed_utc,
     parse_generic,
@@ -54,8 +56,6 @@ _OTEL_ENTRY = (
     r"\{\"key\":\"((?:[^\"\\]|\\.)*)\",\"value\":\{\"(\w+)\":"
     r"(\"(?:[^\"\\]|\\.)*\"|[^{}\[\],\"]+)\}\}"
 )
-# ISO-8601 anywhere-zoned text, as parse_timestamp reads it
-_ISO_CANON = _ISO_FULL
 # exception class on the first line of a Java / JS / .NET stack trace
 _STACK_FIRST = r"^\s*((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*)(?::\s|:?\s*$|:?\s*\n)"
 # exception class on the last `Name: message` line of a Python traceback
@@ -106,10 +106,10 @@ def _rules_frame() -> pl.DataFrame:
 
 
 def _json_path(path: list[str]) -> str | None:
-    """`$['a']['b']` for json_path_match, None when a key cannot be quoted safely."""
-    if any(("'" in p or "\\" in p or "]" in p or "[" in p) for p in path):
+    """`$['a']['b']` for json_path_match, None when a key cannot be quoted (a backslash)."""
+    if any("\\" in p for p in path):
         return None
-    return "$" + "".join(f"['{p}']" for p in path)
+    return "$" + "".join("['" + p.replace("'", "\\'") + "']" for p in path)
 
 
 class _TypeClash(Exception):
@@ -327,31 +327,41 @@ def _top_level_pairs(batch: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(out).sort(ROW, maintain_order=True)
 
 
+_BARE_NAN = r"([:\[,]\s*)(NaN|-?Infinity)(\s*[,}\]])"
+
+
+def _valid_rows(batch: pl.DataFrame) -> pl.DataFrame:
+    """The rows that are JSON (checked by json_path_match). Python's json.dumps writes
+    NaN/Infinity, which JSON lacks: such rows are kept with those tokens quoted. The original
+    text is kept, not json_path_match's re-serialisation, which rounds floats differently."""
+    valid = pl.col("src").str.json_path_match("$").is_not_null()
+    good = batch.filter(valid)
+    rest = batch.filter(~valid & pl.col("src").str.contains(_BARE_NAN)).with_columns(
+        pl.col("src").str.replace_all(_BARE_NAN, '$1"$2"$3')
+    )
+    return pl.concat([good, rest.filter(valid)]) if rest.height else good
+
+
 def json_pairs(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """(pairs, rows decoded) for `batch` (ROW, src = one JSON object text per row)."""
     fast = _try_decode(batch)
     if fast is not None:
         return fast, batch.get_column(ROW)
-    # validate (invalid -> null); Python's json.dumps writes NaN/Infinity, which JSON lacks:
-    # those rows are read with them quoted
-    # the original text is decoded (re-serialised JSON would round floats differently)
-    bare = r"([:\[,]\s*)(NaN|-?Infinity)(\s*[,}\]])"
-    quoted = pl.col("src").str.replace_all(bare, '$1"$2"$3')
-    valid = batch.with_columns(
-        pl.when(pl.col("src").str.json_path_match("$").is_not_null())
-        .then(pl.col("src"))
-        .when(quoted.str.json_path_match("$").is_not_null())
-        .then(quoted)
-        .alias("src")
-    ).filter(pl.col("src").is_not_null())
     out: list[pl.DataFrame] = [pl.DataFrame(schema=PAIRS_SCHEMA)]
-    failed: list[pl.Series] = []
-    for group in _type_groups(valid).partition_by("sig", include_key=False, maintain_order=True):
-        _decode_bisect(group, out, failed)
-    if failed:
-        rows = pl.concat(failed)
-        out.append(_top_level_pairs(valid.filter(pl.col(ROW).is_in(rows.implode()))))
-    return pl.concat(out), valid.get_column(ROW)
+    ok: list[pl.Series] = [pl.Series(ROW, [], pl.UInt32)]
+    for group in _type_groups(batch).partition_by("sig", include_key=False, maintain_order=True):
+        pairs = _try_decode(group)
+        if pairs is None:  # an invalid row, or a clash the kinds do not show: look closer
+            group = _valid_rows(group)
+            failed: list[pl.Series] = []
+            _decode_bisect(group, out, failed)
+            if failed:
+                rows = pl.concat(failed).implode()
+                out.append(_top_level_pairs(group.filter(pl.col(ROW).is_in(rows))))
+        else:
+            out.append(pairs)
+        ok.append(group.get_column(ROW))
+    return pl.concat(out), pl.concat(ok)
 
 
 def _json_unescape(quoted: pl.Expr) -> pl.Expr:
@@ -474,12 +484,12 @@ def _iso_times(df: pl.DataFrame, tz: str) -> pl.DataFrame:
     row is parsed once (the common case, a Z or offset, never touches the time zone database)."""
     df = df.with_columns(
         pl.col("_v")
-        .str.replace(_ISO_CANON, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
+        .str.replace(ISO_FULL, "${1}-${2}-${3}T${4}:${5}:${6}.${7}0|${8}")
         .str.split_exact("|", 1)
         .alias("_c")
     ).with_columns(
         pl.col("_c").struct.field("field_0").alias("_iso"),
-        _iso_zone(pl.col("_c").struct.field("field_1")).alias("_z"),
+        iso_zone(pl.col("_c").struct.field("field_1")).alias("_z"),
     )
     zoned = df.filter(pl.col("_z") != "").with_columns(
         (pl.col("_iso") + pl.col("_z"))

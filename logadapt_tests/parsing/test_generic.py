@@ -303,3 +303,66 @@ def test_log_like_text_never_raises(parts: list[tuple[str, str, str]]) -> None:
     for (prefix, _, _), ts in zip(parts, out["timestamp"].to_list(), strict=True):
         if prefix:
             assert ts is not None
+
+
+def test_null_text_is_an_empty_unparsed_message() -> None:
+    df = events(["a", "b"]).with_columns(pl.Series("text", [None, "2026-11-27T20:00:00Z x"]))
+    out = PARSER.parse(df, ParseOptions())
+    assert out["message"].to_list() == ["", "x"]
+    assert out["parse_status"].to_list() == ["unparsed", "partial"]
+
+
+@pytest.mark.parametrize(
+    ("line", "ts", "level", "message"),
+    [
+        # Python logging.basicConfig default format
+        ("WARNING:root:disk low", None, "WARNING", "root:disk low"),
+        # Monolog (Laravel, Symfony): [datetime] channel.LEVEL: message context extra
+        (
+            "[2026-11-27T20:00:00.123456+00:00] app.ERROR: boom {} []",
+            t(2026, 11, 27, 20, 0, 0, 123456),
+            "ERROR",
+            "app.ERROR: boom {} []",
+        ),
+        # Ruby Logger
+        (
+            "I, [2026-11-27T20:00:00.123456 #1234]  INFO -- web: started",
+            t(2026, 11, 27, 20, 0, 0, 123456),
+            "I",
+            "INFO -- web: started",
+        ),
+        # Elixir Logger: time of day only, on the capture day
+        (
+            "20:00:00.123 request_id=abc [info] GET /",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "info",
+            "request_id=abc [info] GET /",
+        ),
+        # logrus text with colours (TTY): the escape codes are not content
+        (
+            "\x1b[36mINFO\x1b[0m[0000] A walrus appears \x1b[36manimal\x1b[0m=walrus",
+            None,
+            "INFO",
+            "INFO[0000] A walrus appears animal=walrus",
+        ),
+        # Spring Boot 3 default console format
+        (
+            "2026-11-27T21:00:00.123+01:00  INFO 12345 --- [app] [main] c.e.DemoApp : Started",
+            t(2026, 11, 27, 20, 0, 0, 123000),
+            "INFO",
+            "12345 --- [app] [main] c.e.DemoApp : Started",
+        ),
+    ],
+)
+def test_more_application_formats(
+    line: str, ts: dt.datetime | None, level: str, message: str
+) -> None:
+    row = one(line)
+    assert (row["timestamp"], row["severity_text"], row["message"]) == (ts, level, message)
+
+
+def test_time_of_day_just_before_midnight_is_the_previous_day() -> None:
+    row = one("23:59:59.999 [warn] late", observed=dt.datetime(2026, 11, 28, 0, 0, 1, tzinfo=UTC))
+    assert row["timestamp"] == t(2026, 11, 27, 23, 59, 59, 999000)
+    local = one("20:00:00.5 [info] x", tz="Asia/Tokyo")  # 21:00 UTC is 06:00 on the 28th there
+    assert local["timestamp"] == t(2026, 11, 27, 11, 0, 0, 500000)

@@ -700,3 +700,32 @@ def test_arbitrary_logfmt(records: list[list[tuple[str, str]]]) -> None:
     lines = [" ".join(f"{k}={v}" for k, v in pairs) for pairs in records]
     out = parse(lines)
     _check(out, len(lines))
+
+
+def test_parser_sets_severity_only_for_numeric_levels() -> None:
+    raw = PARSER.parse(
+        events(['{"level":"info","msg":"a"}', '{"level":30,"msg":"b"}', '{"severityNumber":17}']),
+        ParseOptions(),
+    )
+    assert raw["severity_text"].to_list() == ["info", "30", "17"]
+    assert raw["severity"].to_list() == [None, "INFO", "ERROR"]
+
+
+def test_null_text_and_odd_keys() -> None:
+    df = events(["x", "y", "z"]).with_columns(
+        pl.Series("text", ['{"it\'s":[1],"a]b":[2],"msg":"m"}', None, "level=info msg=hi"])
+    )
+    out = normalize_severity(PARSER.parse(df, ParseOptions()))
+    rows = out.to_dicts()
+    assert attrs(rows[0]) == {"it's": "[1]", "a]b": "[2]"}
+    assert (rows[1]["message"], rows[1]["parse_status"]) == ("", "unparsed")
+    assert (rows[2]["message"], rows[2]["severity"]) == ("hi", "INFO")
+
+
+def test_without_observed_at_or_container() -> None:
+    out = PARSER.parse(
+        pl.DataFrame({"text": ["Nov 27 20:00:00 host x", '{"msg":"m"}']}), ParseOptions()
+    )
+    assert out.height == 2
+    assert out["timestamp"][0].month == 11
+    assert out["message"].to_list() == ["host x", "m"]
