@@ -81,15 +81,19 @@ def convert(args: argparse.Namespace) -> ConvertReport:
 
     def batches() -> Iterator[SourceBatch]:
         for source in sources:
-            yield from source.read(since, until)
+            with source:
+                yield from source.read(since, until)
 
     try:
         report = converter.process_all(progress.wrap(batches()))
     except SourceError as exc:
         raise UsageError(str(exc)) from exc
+    skipped = [s for source in sources for s in source.skipped]
     bytes_in = sum(_source_bytes(s) for s in args.sources)
     if not args.quiet:
         print_summary(report, bytes_in, time.monotonic() - started, args.lake)
+        for s in skipped:
+            print(f"  skipped {s.source}: {s.reason} ({s.detail})")
     return report
 
 

@@ -31,7 +31,8 @@ def docker_client():
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to reach the engine is fatal here
         pytest.fail(f"Docker engine unreachable (run scripts/setup-system): {exc}")
-    return client
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -85,11 +85,12 @@ def build_assets(partitions: dg.HourlyPartitionsDefinition) -> list[dg.AssetsDef
         catalog: CatalogResource,
     ) -> dg.MaterializeResult:
         start, end = _window(context)
-        source = log_source.open()
         store = lake.lake()
         converter = Converter(store, catalog.catalog(), start, end, outputs=[RAW_LOGS])
-        report = converter.process_all(source.read(start, end))
-        inventory = save_inventory(store, source.containers())
+        with log_source.open() as source:
+            report = converter.process_all(source.read(start, end))
+            inventory = save_inventory(store, source.containers())
+            skipped = [f"{s.source}: {s.reason}" for s in source.skipped]
         meta = stage_metadata(report, RAW_LOGS, lake.root)
         meta.update(
             {
@@ -97,6 +98,7 @@ def build_assets(partitions: dg.HourlyPartitionsDefinition) -> list[dg.AssetsDef
                 "containers": len(report.containers),
                 "containers_known": len(inventory),
                 "redactions": report.redactions,
+                "sources_skipped": dg.MetadataValue.json(skipped),
                 "dagster/column_schema": table_schema("raw_log"),
             }
         )

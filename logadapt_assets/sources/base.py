@@ -52,9 +52,21 @@ class SourceBatch:
 
 
 class LogSource(Protocol):
-    """Anything that can list containers and read their records for a time window."""
+    """Anything that can list containers and read their records for a time window.
+
+    Sources are context managers (`close()` releases files and engine clients). `skipped`
+    lists inputs that could not be read at all (a rotated file that vanished, a container
+    removed meanwhile), so a run can say so instead of silently reading less.
+    """
 
     uri: str
+    skipped: list
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "LogSource": ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
     def containers(self) -> list[ContainerInfo]: ...
 

@@ -43,14 +43,13 @@ def test_stack_trace_lines_join_their_record_per_stream():
     )
     out = run([df]).sort("position")
     assert out["text"].to_list() == [
-        "ERROR boom",
-        "other stream",
-        "java.lang.IllegalStateException: x\n\tat a.b.C.d(C.java:1)\n"
+        "ERROR boom\njava.lang.IllegalStateException: x\n\tat a.b.C.d(C.java:1)\n"
         "Caused by: java.io.IOException: y\n\t... 3 more",
+        "other stream",
         "INFO next",
     ]
-    assert out["line_count"].to_list() == [1, 1, 4, 1]
-    assert out["position"].to_list() == [0, 1, 2, 6]
+    assert out["line_count"].to_list() == [5, 1, 1]
+    assert out["position"].to_list() == [0, 1, 6]
 
 
 def test_record_never_spans_an_hour_boundary():
