@@ -104,8 +104,11 @@ def conservation_report(lake: Lake, keys_by_dataset: dict[str, list[PartitionKey
     )
 
 
-def ok_share_by_service(lake: Lake, keys: list[PartitionKey]) -> dict[str, float]:
-    """Share of events with parse_status = ok, per service, in the given log_events partitions."""
+def ok_share_by_service(
+    lake: Lake, keys: list[PartitionKey], min_events: int = 0
+) -> dict[str, float]:
+    """Share of events with parse_status = ok, per service with at least `min_events` events, in
+    the given log_events partitions."""
     shares: dict[str, list[int]] = {}
     for key in keys:
         path = f"{lake.partition_dir('log_events', key)}/part-0.parquet"
@@ -116,4 +119,4 @@ def ok_share_by_service(lake: Lake, keys: list[PartitionKey]) -> dict[str, float
         acc = shares.setdefault(key.service, [0, 0])
         acc[0] += int((status == "ok").sum())
         acc[1] += len(status)
-    return {s: ok / n if n else 1.0 for s, (ok, n) in sorted(shares.items())}
+    return {s: ok / n for s, (ok, n) in sorted(shares.items()) if n and n >= min_events}

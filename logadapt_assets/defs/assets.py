@@ -29,6 +29,7 @@ from logadapt_assets.schema import load_contract
 
 GROUP = "logs"
 PARSE_OK_THRESHOLD = 0.95  # below this share of parse_status=ok per service the check warns
+PARSE_OK_MIN_EVENTS = 50  # a share over fewer events (a migration job's banner) says little
 
 
 def table_schema(contract_name: str) -> dg.TableSchema:
@@ -152,7 +153,8 @@ def build_assets(partitions: dg.HourlyPartitionsDefinition) -> list[dg.AssetsDef
             dg.AssetCheckSpec(
                 "parse_ok_share",
                 asset=LOG_EVENTS,
-                description=f"parse_status=ok share >= {PARSE_OK_THRESHOLD:.0%} per service.",
+                description=f"parse_status=ok share >= {PARSE_OK_THRESHOLD:.0%} per service "
+                f"with >= {PARSE_OK_MIN_EVENTS} events.",
             ),
         ],
         **common,
@@ -165,7 +167,7 @@ def build_assets(partitions: dg.HourlyPartitionsDefinition) -> list[dg.AssetsDef
         report = run_stage(store, ENRICHED_EVENTS, start, end, catalog.catalog())
         keys = store.partitions_in(LOG_EVENTS, start, end)
         meta = stage_metadata(report, LOG_EVENTS, lake.root)
-        shares = ok_share_by_service(store, keys)
+        shares = ok_share_by_service(store, keys, min_events=PARSE_OK_MIN_EVENTS)
         meta.update(
             {
                 "parse_ok_share": dg.MetadataValue.json(shares),

@@ -2,6 +2,7 @@
 instance of $DAGSTER_HOME, and summarise what landed in the lake."""
 
 import json
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,8 @@ def run_demo(
     echo: Callable[[str], None] = print,
 ) -> dict:
     """Generate, materialise every hour in one ranged run, and return the summary it printed."""
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     out = Path(out).resolve()
     echo(f"generating {hours} h of a Kafka + PostgreSQL + apps platform (seed {seed}) ...")
     report = generate(out / "source", hours=hours, seed=seed, start=DEMO_START, scale=scale)
