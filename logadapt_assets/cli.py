@@ -185,6 +185,32 @@ def demo_command(args: argparse.Namespace) -> None:
         raise UsageError("the demo run failed; see the Dagster run above")
 
 
+def spark_command(args: argparse.Namespace) -> None:
+    """Run pipeline stages for a window on Spark (scale-out backfills)."""
+    from pyspark.sql import SparkSession
+
+    from logadapt_assets.pipeline import STAGES
+    from logadapt_assets.spark import spark_run_stage
+
+    since, until = parse_time(args.since), parse_time(args.until)
+    if not since or not until or since >= until:
+        raise UsageError("--since and --until are required, since < until")
+    builder = SparkSession.builder.appName("logadapt")
+    if args.master:
+        builder = builder.master(args.master)
+    spark = builder.getOrCreate()
+    try:
+        first = STAGES.index(args.from_stage)
+        for stage in STAGES[first:-1]:
+            written = spark_run_stage(spark, args.lake, stage, since, until, args.catalog)
+            print(
+                f"{STAGES[STAGES.index(stage) + 1]}: {written.height} service-hours, "
+                f"{int(written['rows'].sum() or 0):,} rows"
+            )
+    finally:
+        spark.stop()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logadapt", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --docker: seconds one generated hour takes",
     )
     g.set_defaults(func=generate_command)
+
+    s = sub.add_parser("spark", help="run the stages after raw_logs for a window on Spark")
+    s.add_argument("--lake", required=True)
+    s.add_argument("--since", required=True)
+    s.add_argument("--until", required=True)
+    s.add_argument(
+        "--from-stage", default="raw_logs", choices=["raw_logs", "parsed_events", "enriched_events"]
+    )
+    s.add_argument("--master", help="spark.master, e.g. local[2] (default: Spark's config)")
+    s.add_argument("--catalog", help="service catalog YAML")
+    s.set_defaults(func=spark_command)
 
     d = sub.add_parser("demo", help="generate, run through Dagster, summarise")
     d.add_argument("--out", default="data/demo")
