@@ -211,6 +211,21 @@ def spark_command(args: argparse.Namespace) -> None:
         spark.stop()
 
 
+def timeline_command(args: argparse.Namespace) -> None:
+    """A PNG of anomaly scores per entity over a time range, from the lake's anomalies."""
+    from logadapt_assets.feature_store import ANOMALIES, read_dataset
+    from logadapt_assets.timeline import render_timeline
+
+    since, until = parse_time(args.since), parse_time(args.until)
+    if not since or not until or since >= until:
+        raise UsageError("--since and --until are required, since < until")
+    scored = read_dataset(Lake(args.lake), ANOMALIES, since, until)
+    if scored.is_empty():
+        raise UsageError(f"no anomalies in {args.lake} between {since} and {until}")
+    path = render_timeline(scored, Path(args.out), since, until)
+    print(f"wrote {path}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="logadapt", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--master", help="spark.master, e.g. local[2] (default: Spark's config)")
     s.add_argument("--catalog", help="service catalog YAML")
     s.set_defaults(func=spark_command)
+
+    t = sub.add_parser("timeline", help="render anomaly scores per entity as a PNG")
+    t.add_argument("--lake", required=True)
+    t.add_argument("--since", required=True)
+    t.add_argument("--until", required=True)
+    t.add_argument("--out", default="timeline.png")
+    t.set_defaults(func=timeline_command)
 
     d = sub.add_parser("demo", help="generate, run through Dagster, summarise")
     d.add_argument("--out", default="data/demo")
