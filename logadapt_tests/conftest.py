@@ -6,19 +6,6 @@ from collections.abc import Iterator
 import pytest
 
 IMAGE = "logadapt-busybox:test"
-BUSYBOX_APPLETS = [
-    "sh",
-    "cat",
-    "echo",
-    "sleep",
-    "printf",
-    "seq",
-    "date",
-    "head",
-    "yes",
-    "tr",
-    "kill",
-]
 
 
 @pytest.fixture(scope="session")
