@@ -4,7 +4,7 @@ from pydantic import Field
 from logadapt_assets.catalog import ServiceCatalog
 from logadapt_assets.lake import Lake
 from logadapt_assets.sources.base import LogSource
-from logadapt_assets.sources.open import SourceError, open_source
+from logadapt_assets.sources.open import SourceError, drop_failed_connections, open_source
 
 DEFAULT_JSON_FILE_ROOT = "/var/lib/docker/containers"
 
@@ -39,24 +39,25 @@ class LogSourceResource(dg.ConfigurableResource):
         or the one `docker://NAME` names); None when the engine does not answer."""
         import docker
 
+        docs = None
+        client = None
         try:
             client = docker.from_env(timeout=10)
-        except Exception:  # noqa: BLE001 - unreachable engine is a normal state for a sensor
-            return None
-        try:
-            wanted = (
-                self.spec.removeprefix("docker://") if self.spec.startswith("docker://") else ""
-            )
-            containers = client.containers.list(all=True)
-            return [
+            engine = self.spec.startswith("docker://")
+            wanted = self.spec.removeprefix("docker://") if engine else ""
+            docs = [
                 c.attrs
-                for c in containers
+                for c in client.containers.list(all=True)
                 if not wanted or wanted in (c.name, c.id) or c.id.startswith(wanted)
             ]
-        except Exception:  # noqa: BLE001 - engine down or a container vanished mid-listing
-            return None
+        except Exception:  # noqa: BLE001 - engine down, or a container vanished mid-listing
+            pass
         finally:
-            client.close()
+            if client is not None:
+                client.close()
+        if docs is None:
+            drop_failed_connections()  # outside the except: its traceback holds the socket
+        return docs
 
 
 class CatalogResource(dg.ConfigurableResource):

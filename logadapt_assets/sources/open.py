@@ -71,14 +71,14 @@ def _docker(target: str | None) -> LogSource:
     if failure is not None:
         if client is not None:
             client.close()
-        _drop_failed_connections()
+        drop_failed_connections()
         raise SourceError(failure)
     from logadapt_assets.sources.docker_api import DockerApiSource
 
     return DockerApiSource(target, client)
 
 
-def _drop_failed_connections() -> None:
+def drop_failed_connections() -> None:
     """The SDK leaves the socket of a failed connect to be closed by the garbage collector."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
