@@ -1,0 +1,19 @@
+"""Labels name what the pipeline writes: every expected event type is a rule-table name."""
+
+import pytest
+
+from logadapt_assets.event_types import load_rules
+from logadapt_assets.generate.platform import build_platform, default_start
+from logadapt_assets.generate.scenarios import SCENARIOS, plan
+
+
+@pytest.mark.parametrize("kafka_mode", ["kraft", "zookeeper"])
+def test_expected_event_types_are_rule_table_names(kafka_mode):
+    names = {r["event_type"] for r in load_rules()}
+    plat = build_platform(3, default_start(), 24, kafka_mode)
+    incidents = plan(plat, None, 0.05)
+    assert sorted(i.scenario for i in incidents) == sorted(SCENARIOS)
+    for inc in incidents:
+        assert inc.event_types, inc.scenario
+        assert set(inc.event_types) <= names, (inc.scenario, set(inc.event_types) - names)
+        assert {plat.containers[c].service for c in inc.containers} == set(inc.services)
