@@ -769,17 +769,27 @@ SCENARIOS: dict[str, tuple[Callable[..., Incident], int]] = {
 }
 
 
-def plan(plat: Platform, names: list[str] | None, scale: float) -> list[Incident]:
-    """One occurrence of each selected scenario per day of data, in non-overlapping slots."""
+def plan(
+    plat: Platform, names: list[str] | None, scale: float, quiet_hours: int = 0
+) -> list[Incident]:
+    """One occurrence of each selected scenario per day of data, in non-overlapping slots.
+
+    quiet_hours: the first hours stay free of incidents (a clean baseline for a detector); the
+    days are counted from there.
+    """
     names = list(SCENARIOS) if names is None else list(names)
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise ValueError(f"unknown scenarios {unknown}; known: {sorted(SCENARIOS)}")
+    if not 0 <= quiet_hours < plat.hours:
+        raise ValueError(f"quiet_hours must be in [0, {plat.hours}), not {quiet_hours}")
     incidents: list[Incident] = []
     if not names:
         return incidents
-    total_h = plat.hours
-    blocks = [(b * 24, min(24, total_h - b * 24)) for b in range(math.ceil(total_h / 24))]
+    total_h = plat.hours - quiet_hours
+    blocks = [
+        (quiet_hours + b * 24, min(24, total_h - b * 24)) for b in range(math.ceil(total_h / 24))
+    ]
     for bi, (h0, length_h) in enumerate(blocks):
         rng = Rng(plat.seed, "plan", bi)
         order = list(names)
