@@ -13,7 +13,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from bench.eval_anomalies import expected_features, load_labels, resolve_services
 from logadapt_assets.catalog import ServiceCatalog
+from logadapt_assets.features import compute_features
 from logadapt_assets.generate import generate
 from logadapt_assets.lake import Lake
 from logadapt_assets.pipeline import Converter, ConvertReport
@@ -59,6 +61,7 @@ def e2e(tmp_path_factory) -> dict:
     )
     return {
         "labels": json.loads(docker.labels_path.read_text()),
+        "labels_path": docker.labels_path,
         "cri_labels": json.loads(cri.labels_path.read_text()),
         "report": first,
         "events": events,
@@ -184,3 +187,22 @@ def test_cri_variant_gives_the_same_events(e2e):
     # the same messages at the same times, whatever runtime captured them
     cols = ["timestamp", "message", "event_type", "severity"]
     assert cri.select(cols).sort(cols).equals(docker.select(cols).sort(cols))
+
+
+def test_evaluation_reads_the_generator_labels(e2e):
+    """bench/eval_anomalies scores against labels.json as written: services, containers and
+    event types resolve, and every incident's event types feed some anomaly feature."""
+    incidents = load_labels(e2e["labels_path"])
+    raw = {i["start"]: i for i in e2e["labels"]["incidents"]}
+    assert len(incidents) == len(raw) == 6
+    events = e2e["events"]
+    start, end = events["timestamp"].min(), events["timestamp"].max()
+    features = compute_features(events, start, end)
+    resolved, unmatched = resolve_services(incidents, features)
+    assert unmatched == []
+    for inc, res in zip(incidents, resolved, strict=True):
+        label = next(v for v in raw.values() if v["scenario"] == inc.scenario)
+        assert set(res.services) == set(label["affected_services"])
+        assert set(inc.entities) == set(label["affected_containers"])
+        assert set(inc.event_types) == set(label["expected_event_types"])
+        assert expected_features(inc.event_types), inc.scenario
