@@ -16,7 +16,15 @@ RULES_PATH = Path(__file__).resolve().parent / "rules" / "event_types.yaml"
 OTHER = "other"
 ANY = "any"
 MATCH_CHARS = 8192  # rules look at a message's first 8 KiB: stack traces beyond are noise
-_CONDITIONS = {"message", "component", "sqlstate", "severity", "attribute"}
+_CONDITIONS = {
+    "message",
+    "component",
+    "sqlstate",
+    "severity",
+    "attribute",
+    "error_class",
+    "min_duration_ms",
+}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -36,6 +44,9 @@ def load_rules(path: Path = RULES_PATH) -> tuple[dict[str, Any], ...]:
         for alt in alternatives:
             if not isinstance(alt, dict) or not alt or set(alt) - _CONDITIONS:
                 raise ValueError(f"{where}: conditions must be a non-empty subset of {_CONDITIONS}")
+            attribute = alt.get("attribute")
+            if isinstance(attribute, dict) and (not attribute or set(attribute) - {"key", "value"}):
+                raise ValueError(f"{where}: an attribute mapping holds `key` and/or `value`")
         rules.append(
             {
                 "event_type": str(raw["event_type"]),
@@ -58,8 +69,16 @@ def _condition(alt: dict[str, Any], message: pl.Expr) -> pl.Expr:
     if "severity" in alt:
         parts.append(pl.col("severity").is_in(_as_list(alt["severity"])))
     if "attribute" in alt:
-        key = pl.element().struct.field("key")
-        parts.append(pl.col("attributes").list.eval(key.str.contains(alt["attribute"])).list.any())
+        # a key pattern, or {key, value}: one attribute whose key and value both match
+        spec = alt["attribute"] if isinstance(alt["attribute"], dict) else {"key": alt["attribute"]}
+        hit = pl.lit(True)
+        for field, pattern in spec.items():
+            hit = hit & pl.element().struct.field(field).str.contains(pattern)
+        parts.append(pl.col("attributes").list.eval(hit.fill_null(False)).list.any())
+    if "error_class" in alt:
+        parts.append(pl.col("error_class").str.contains(alt["error_class"]))
+    if "min_duration_ms" in alt:
+        parts.append(pl.col("duration_ms") >= float(alt["min_duration_ms"]))
     expr = parts[0]
     for part in parts[1:]:
         expr = expr & part
@@ -72,7 +91,8 @@ def rules_for(parser: str | None) -> list[dict[str, Any]]:
 
 
 def classify_expr(rules: Iterable[dict[str, Any]], message: pl.Expr | None = None) -> pl.Expr:
-    """One when/then chain over message, component, sqlstate, severity and attribute keys.
+    """One when/then chain over message, component, sqlstate, severity, attributes, error_class
+    and duration_ms.
 
     The chain yields the matching rule's index (cheap integers, not 100 string columns), then
     one lookup turns the index into the event type. Messages are searched in their first
@@ -97,7 +117,7 @@ def classify_expr(rules: Iterable[dict[str, Any]], message: pl.Expr | None = Non
 
 def event_type_expr(parser: str | None) -> pl.Expr:
     """Expression classifying rows that all come from `parser` (needs message, component,
-    sqlstate, severity and attributes columns)."""
+    sqlstate, severity, attributes, error_class and duration_ms: the parsed frame has them)."""
     return classify_expr(rules_for(parser))
 
 
@@ -107,6 +127,8 @@ _NEEDED = {
     "sqlstate": pl.String,
     "severity": pl.String,
     "attributes": ATTRIBUTES_DTYPE,
+    "error_class": pl.String,
+    "duration_ms": pl.Float64,
 }
 
 

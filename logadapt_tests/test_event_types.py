@@ -250,6 +250,13 @@ KAFKA = [
         "kafka.segment_roll",
     ),
     (
+        "kafka.log.LocalLog",
+        "INFO",
+        "[LocalLog partition=orders.events-3, dir=/var/lib/kafka/data] Rolled new log segment at "
+        "offset 1203311 in 6214 ms.",
+        "kafka.slow_log_roll",
+    ),
+    (
         "kafka.log.Log",
         "INFO",
         "[Log partition=__consumer_offsets-48, dir=/home1/irteam/apps/data/kafka/kafka-logs] "
@@ -1131,6 +1138,464 @@ APP = [
 ]
 
 
+SPRING = "1 --- [payments-worker] [ntainer#0-0-C-1] "
+CONSUMER = "[Consumer clientId=consumer-payments-1, groupId=payments] "
+
+# Application lines with the fields a parser extracts from them:
+# (parser, severity, message, attributes, error_class, duration_ms, expected event type)
+APP_FIELDS = [
+    # HTTP server errors: status attribute of zap, logrus, pino, ECS, GCP and slog, or the text
+    (
+        "structured",
+        "INFO",
+        "request completed",
+        {"method": "POST", "path": "/v1/orders", "status": "500"},
+        None,
+        1102.4,
+        "app.http_5xx",
+    ),
+    (
+        "structured",
+        "INFO",
+        "request handled",
+        {"method": "GET", "path": "/v1/stock/SKU-1", "status": "503"},
+        None,
+        2.1,
+        "app.http_5xx",
+    ),
+    (
+        "structured",
+        "INFO",
+        "request completed",
+        {"req.method": "GET", "req.url": "/x", "res.statusCode": "502"},
+        None,
+        12.0,
+        "app.http_5xx",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "upstream failed",
+        {"http.request.method": "GET", "http.response.status_code": "504"},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    (
+        "structured",
+        "INFO",
+        "",
+        {"httpRequest.requestMethod": "GET", "httpRequest.status": "500"},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    (
+        "structured",
+        "INFO",
+        "request",
+        {"method": "GET", "path": "/", "statusCode": "503"},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    (
+        "generic",
+        "INFO",
+        '10.0.0.1 - - [10/Oct/2024:13:55:36 +0000] "GET /api/orders HTTP/1.1" 502 157 "-" '
+        '"curl/8.4.0"',
+        {},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    (
+        "generic",
+        "INFO",
+        '[GIN] 2024/03/11 - 10:21:54 | 500 |    2.113ms |      172.18.0.1 | POST     "/v1/orders"',
+        {},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    (
+        "generic",
+        "INFO",
+        "1 --- [payments-worker] [nio-8080-exec-3] c.s.payments.web.AuditLogFilter          : "
+        "GET /actuator/health 503 12ms",
+        {},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    (
+        "generic",
+        "WARN",
+        'msg="upstream call" method=GET url=/v1/stock status=502',
+        {},
+        None,
+        None,
+        "app.http_5xx",
+    ),
+    # not a server error: 4xx, a 5-digit number, a status-like key that is not the HTTP status
+    (
+        "structured",
+        "INFO",
+        "request completed",
+        {"method": "GET", "status": "404"},
+        None,
+        3.0,
+        "app.http_request",
+    ),
+    (
+        "structured",
+        "INFO",
+        "request completed",
+        {"method": "GET", "status": "5000"},
+        None,
+        3.0,
+        "app.http_request",
+    ),
+    ("structured", "INFO", "order shipped", {"order_status": "500"}, None, None, OTHER),
+    # slow requests: an HTTP request with duration_ms >= 1000 (a 5xx stays a 5xx)
+    (
+        "structured",
+        "WARN",
+        "request completed",
+        {"method": "GET", "path": "/v1/orders", "status": "200"},
+        None,
+        3120.5,
+        "app.slow_request",
+    ),
+    (
+        "generic",
+        "INFO",
+        '10.0.0.1 - - [10/Oct/2024:13:55:36 +0000] "GET /report HTTP/1.1" 200 157 "-" "-"',
+        {},
+        None,
+        1500.0,
+        "app.slow_request",
+    ),
+    (
+        "structured",
+        "INFO",
+        "request completed",
+        {"method": "GET", "status": "200"},
+        None,
+        999.9,
+        "app.http_request",
+    ),
+    (
+        "structured",
+        "INFO",
+        "request completed",
+        {"method": "GET", "status": "504"},
+        None,
+        30000.0,
+        "app.http_5xx",
+    ),
+    ("structured", "WARN", "slow query", {"query": "ListOrders"}, None, 4000.0, OTHER),
+    # database driver errors: in the error attribute, the message, or the exception class
+    (
+        "structured",
+        "ERROR",
+        "create order failed",
+        {"error": "ERROR: deadlock detected (SQLSTATE 40P01)", "stacktrace": "main.go:12"},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "failed to reserve stock",
+        {"error": "pq: could not serialize access due to concurrent update"},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "boom",
+        {"error.message": "ERROR: deadlock detected"},
+        "org.postgresql.util.PSQLException",
+        None,
+        "app.db_error",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "query failed",
+        {"err": "Error 1213 (40001): Deadlock found when trying to get lock; try restarting"},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "generic",
+        "WARN",
+        "1 --- [payments-worker] [nio-8080-exec-1] o.h.engine.jdbc.spi.SqlExceptionHelper   : "
+        "SQL Error: 0, SQLState: 40P01",
+        {},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "generic",
+        "ERROR",
+        "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, "
+        "request timed out after 30005ms (total=10, active=10, idle=0, waiting=3)\n\tat "
+        "com.zaxxer.hikari.pool.HikariPool.createTimeoutException(HikariPool.java:686)",
+        {},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "generic",
+        "ERROR",
+        'sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at "db" '
+        "(10.0.0.5), port 5432 failed: Connection refused",
+        {},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "generic",
+        "ERROR",
+        'ActiveRecord::StatementInvalid (PG::UndefinedTable: ERROR:  relation "users" does not '
+        "exist",
+        {},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "generic",
+        "ERROR",
+        "SQLSTATE[23000]: Integrity constraint violation: 1062 Duplicate entry 'a' for key 'b'",
+        {},
+        None,
+        None,
+        "app.db_error",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "database unavailable",
+        {"error": "FATAL: the database system is in recovery mode (SQLSTATE 57P03)"},
+        None,
+        None,
+        "app.db_error",
+    ),
+    ("generic", "INFO", "Executing SQL migration V42__add_index.sql", {}, None, None, OTHER),
+    (
+        "structured",
+        "INFO",
+        "slow query",
+        {"query": "SELECT 1 /* SQLSTATE 40P01 */"},
+        None,
+        None,
+        OTHER,
+    ),
+    # Kafka consumers: commit failures, poll timeouts, rebalances
+    (
+        "generic",
+        "WARN",
+        CONSUMER + "Offset commit failed on partition orders-3 at offset 123: The coordinator is "
+        "not aware of this member.",
+        {},
+        None,
+        None,
+        "app.commit_failed",
+    ),
+    (
+        "generic",
+        "WARN",
+        CONSUMER + "Asynchronous auto-commit of offsets {orders-0=OffsetAndMetadata{offset=5, "
+        "leaderEpoch=null, metadata=''}} failed: Offset commit cannot be completed since the "
+        "consumer is not part of an active group for auto partition assignment; it is likely "
+        "that the consumer was kicked out of the group.",
+        {},
+        None,
+        None,
+        "app.commit_failed",
+    ),
+    (
+        "generic",
+        "ERROR",
+        SPRING + "o.s.k.l.KafkaMessageListenerContainer    : Consumer exception\n\n"
+        "java.lang.IllegalStateException: This error handler cannot process 'org.apache.kafka."
+        "clients.consumer.CommitFailedException's; no record information is available\n\tat "
+        "org.springframework.kafka.listener.DefaultErrorHandler.handleOtherException("
+        "DefaultErrorHandler.java:198)",
+        {},
+        None,
+        None,
+        "app.commit_failed",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "failed to commit offsets",
+        {"error": "Broker: Specified group generation id is not valid"},
+        None,
+        None,
+        "app.commit_failed",
+    ),
+    (
+        "generic",
+        "WARN",
+        "kafka-coordinator-heartbeat-thread | payments] o.a.k.c.c.internals.ConsumerCoordinator  "
+        ": " + CONSUMER + "consumer poll timeout has expired. This means the time between "
+        "subsequent calls to poll() was longer than the configured max.poll.interval.ms",
+        {},
+        None,
+        None,
+        "app.consumer_poll_timeout",
+    ),
+    (
+        "generic",
+        "WARN",
+        "%4|1700000000.123|MAXPOLL|rdkafka#consumer-1| [thrd:main]: Application maximum poll "
+        "interval (300000ms) exceeded by 88ms (adjust max.poll.interval.ms for long-running "
+        "message processing): leaving group",
+        {},
+        None,
+        None,
+        "app.consumer_poll_timeout",
+    ),
+    (
+        "structured",
+        "ERROR",
+        "consumer error",
+        {"error": "Application maximum poll interval (300000ms) exceeded by 255ms"},
+        None,
+        None,
+        "app.consumer_poll_timeout",
+    ),
+    (
+        "generic",
+        "INFO",
+        SPRING + "o.a.k.c.c.internals.ConsumerCoordinator  : " + CONSUMER + "Revoke previously "
+        "assigned partitions orders.events-0, orders.events-1",
+        {},
+        None,
+        None,
+        "app.consumer_rebalance",
+    ),
+    (
+        "generic",
+        "INFO",
+        SPRING + "o.a.k.c.c.internals.ConsumerCoordinator  : " + CONSUMER + "(Re-)joining group",
+        {},
+        None,
+        None,
+        "app.consumer_rebalance",
+    ),
+    (
+        "generic",
+        "INFO",
+        CONSUMER + "Successfully joined group with generation Generation{generationId=42, "
+        "memberId='consumer-payments-1-5f1e', protocol='range'}",
+        {},
+        None,
+        None,
+        "app.consumer_rebalance",
+    ),
+    (
+        "generic",
+        "INFO",
+        SPRING + "o.s.k.l.KafkaMessageListenerContainer    : payments: partitions assigned: "
+        "[orders.events-0, orders.events-1]",
+        {},
+        None,
+        None,
+        "app.consumer_rebalance",
+    ),
+    (
+        "generic",
+        "INFO",
+        "Revoking previously assigned partitions {TopicPartition(topic='orders', partition=0)} "
+        "for group payments",
+        {},
+        None,
+        None,
+        "app.consumer_rebalance",
+    ),
+    (
+        "structured",
+        "INFO",
+        "Consumer has joined the group",
+        {"groupId": "payments", "memberId": "m-1", "isLeader": "false"},
+        None,
+        None,
+        "app.consumer_rebalance",
+    ),
+    (
+        "generic",
+        "INFO",
+        "ConsumerConfig values: \n\tallow.auto.create.topics = true\n\tmax.poll.interval.ms = "
+        "300000\n\tpartition.assignment.strategy = [class org.apache.kafka.clients.consumer."
+        "RangeAssignor]",
+        {},
+        None,
+        None,
+        OTHER,
+    ),
+    # Kafka producers retrying a send
+    (
+        "generic",
+        "WARN",
+        "[Producer clientId=orders-producer] Got error produce response with correlation id 1234 "
+        "on topic-partition orders-3, retrying (2147483646 attempts left). Error: "
+        "NOT_LEADER_OR_FOLLOWER",
+        {},
+        None,
+        None,
+        "app.kafka_produce_retry",
+    ),
+    (
+        "generic",
+        "INFO",
+        "producer/broker/2 state change to [retrying] on orders/3 because kafka server: Request "
+        "was for a topic or partition that does not exist on this broker",
+        {},
+        None,
+        None,
+        "app.kafka_produce_retry",
+    ),
+    (
+        "structured",
+        "WARN",
+        "publish failed, retrying",
+        {
+            "topic": "orders.events",
+            "partition": "3",
+            "attempt": "1",
+            "error": "REQUEST_TIMED_OUT: The request timed out.",
+        },
+        None,
+        None,
+        "app.kafka_produce_retry",
+    ),
+    ("structured", "WARN", "publish failed, retrying", {"queue": "emails"}, None, None, OTHER),
+    (
+        "generic",
+        "WARN",
+        SPRING + "org.apache.kafka.clients.NetworkClient   : " + CONSUMER + "Connection to node 2 "
+        "(kafka-2/172.20.0.12:9092) could not be established. Node may not be available.",
+        {},
+        None,
+        None,
+        "app.connection_error",
+    ),
+]
+
+
 def _frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(
         rows,
@@ -1141,6 +1606,8 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
             "sqlstate": pl.String,
             "message": pl.String,
             "attributes": pl.List(pl.Struct({"key": pl.String, "value": pl.String})),
+            "error_class": pl.String,
+            "duration_ms": pl.Float64,
         },
     )
 
@@ -1193,6 +1660,24 @@ def _app_frame() -> pl.DataFrame:
     )
 
 
+def _app_fields_frame() -> pl.DataFrame:
+    return _frame(
+        [
+            {
+                "parser": p,
+                "component": None,
+                "severity": s,
+                "sqlstate": None,
+                "message": m,
+                "attributes": [{"key": k, "value": v} for k, v in attrs.items()],
+                "error_class": ec,
+                "duration_ms": d,
+            }
+            for p, s, m, attrs, ec, d, _ in APP_FIELDS
+        ]
+    )
+
+
 def _mismatches(frame: pl.DataFrame, expected: list[str]) -> list[tuple[str, str, str]]:
     got = classify(frame).to_list()
     msgs = frame["message"].to_list()
@@ -1211,6 +1696,19 @@ def test_app_messages_classified():
     assert _mismatches(_app_frame(), [e for *_, e in APP]) == []
 
 
+def test_app_lines_classified_by_attributes_error_class_and_duration():
+    assert _mismatches(_app_fields_frame(), [e for *_, e in APP_FIELDS]) == []
+
+
+def test_app_rules_without_the_optional_columns():
+    """A frame without error_class/duration_ms (older callers) classifies with them as null."""
+    frame = _app_fields_frame().drop("error_class", "duration_ms")
+    got = classify(frame).to_list()
+    assert got[0] == "app.http_5xx"  # the attribute alone decides
+    slow = [i for i, (*_, e) in enumerate(APP_FIELDS) if e == "app.slow_request"]
+    assert all(got[i] != "app.slow_request" for i in slow)  # no duration, not slow
+
+
 def test_tables_cover_required_event_counts():
     kafka = {e for *_, e in KAFKA if e.startswith("kafka.")}
     postgres = {e for *_, e in POSTGRES if e.startswith("postgres.")}
@@ -1221,6 +1719,7 @@ def test_tables_cover_required_event_counts():
 def test_every_rule_event_type_is_exercised_or_documented():
     """A rule nobody tests is a rule nobody checked against real wording."""
     tested = {e for *_, e in KAFKA} | {e for *_, e in POSTGRES} | {e for *_, e in APP}
+    tested |= {e for *_, e in APP_FIELDS}
     untested = {r["event_type"] for r in load_rules()} - tested
     # rules verified against sources but without a test line here
     allowed = {
@@ -1290,7 +1789,12 @@ def test_compiled_chain_is_one_expression():
 
 @pytest.mark.parametrize(
     "bad",
-    [{"rules": [{"event_type": "x"}]}, {"rules": [{"event_type": "x", "match": {"mesage": "a"}}]}],
+    [
+        {"rules": [{"event_type": "x"}]},
+        {"rules": [{"event_type": "x", "match": {"mesage": "a"}}]},
+        {"rules": [{"event_type": "x", "match": {"attribute": {"name": "a"}}}]},
+        {"rules": [{"event_type": "x", "match": {"attribute": {}}}]},
+    ],
 )
 def test_bad_rule_tables_are_rejected(tmp_path, bad):
     import yaml
@@ -1299,3 +1803,16 @@ def test_bad_rule_tables_are_rejected(tmp_path, bad):
     path.write_text(yaml.safe_dump(bad))
     with pytest.raises(ValueError):
         load_rules(path)
+
+
+def test_feature_event_types_are_rule_table_names():
+    """rules/features.yaml counts event types by name: a name the rule table never writes is a
+    feature that silently stays zero."""
+    from logadapt_assets.features import event_type_matcher
+    from logadapt_assets.features import load_rules as feature_rules
+
+    names = sorted({r["event_type"] for r in load_rules()})
+    probe = pl.DataFrame({"event_type": names})
+    for feature, spec in feature_rules()["event_features"].items():
+        assert set(spec.get("types", [])) <= set(names), (feature, set(spec["types"]) - set(names))
+        assert probe.filter(event_type_matcher(spec)).height >= 1, feature

@@ -48,10 +48,12 @@ def generate(
     scenarios: list[str] | None = None,
     fmt: str = "docker-json",
     kafka_mode: str = "kraft",
+    quiet_hours: int = 0,
 ) -> GenerateReport:
     """Write `hours` of logs of the synthetic platform under `out` and return what was written.
 
     scenarios: incident names to inject (None = all, [] = none); see scenarios.SCENARIOS.
+    quiet_hours: no incidents in the first hours (a clean baseline for anomaly detection).
     fmt: "docker-json" (<out>/containers/<id>/<id>-json.log) or "cri" (<out>/pods/...).
     kafka_mode: "kraft" (default) or "zookeeper" (adds a ZooKeeper container).
     """
@@ -65,7 +67,7 @@ def generate(
     _clear_previous(out)
     start = start or default_start()
     plat = build_platform(seed, start, hours, kafka_mode)
-    events, incidents, runtimes, lifecycle = build_events(plat, scale, scenarios)
+    events, incidents, runtimes, lifecycle = build_events(plat, scale, scenarios, quiet_hours)
     lines = capture(events, seed)
     del events  # the formatted lines are what is kept from here on
 
@@ -120,6 +122,7 @@ def generate(
             "scale": scale,
             "format": fmt,
             "kafka_mode": kafka_mode,
+            "quiet_hours": quiet_hours,
             "scenarios": sorted({i.scenario for i in incidents}),
         },
         "incidents": [inc.label(i, fmt_ns) for i, inc in enumerate(incidents)],
@@ -171,10 +174,10 @@ def _fmt_ns(ns: int) -> str:
 
 
 def build_events(
-    plat: Platform, scale: float, scenarios: list[str] | None
+    plat: Platform, scale: float, scenarios: list[str] | None, quiet_hours: int = 0
 ) -> tuple[pl.DataFrame, list, dict[str, Runtime], list[dict]]:
     """All events of the window (EVENT_SCHEMA), the incidents, and each container's runtime."""
-    incidents = plan(plat, scenarios, scale)
+    incidents = plan(plat, scenarios, scale, quiet_hours)
     silences: dict[str, list[tuple[int, int]]] = {}
     for inc in incidents:
         for name, spans in inc.silences.items():

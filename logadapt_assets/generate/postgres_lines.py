@@ -498,8 +498,11 @@ AUTH_FAIL_NO_ROLE = tpl(
     pg(("LOG", "connection received: host=«@host» port=«port»")),
     Step(
         pg(
-            ("FATAL", 'password authentication failed for user "«pick:admin|root|pgadmin|test»"'),
-            ("DETAIL", 'Role "«pick:admin|root|pgadmin|test»" does not exist.\n' + HBA),
+            (
+                "FATAL",
+                'password authentication failed for user "«pick:admin|root|pgadmin|test@u»"',
+            ),
+            ("DETAIL", 'Role "«@u»" does not exist.\n' + HBA),
         ),
         after_ms=(3, 12),
     ),

@@ -106,6 +106,7 @@ def broker_crash(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
     led = pt.filter((pl.col("leader") == victim) & (pl.col("topic") == "orders.events"))
     n_retry = _count(30, scale, 6)
     pick = rng.integers(n_retry, 0, len(led) - 1)
+    errors = pl.Series([e.format(peer_ip=peer_ip) for e in app.PRODUCE_ERRORS])
     frames.append(
         burst(
             world,
@@ -115,7 +116,10 @@ def broker_crash(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
             t0 + int(70 * f * S),
             n_retry,
             rng,
-            {"part": led["part"].gather(pick), "peer_ip": pl.repeat(peer_ip, n_retry, eager=True)},
+            {
+                "part": led["part"].gather(pick),
+                "err": errors.gather(rng.integers(n_retry, 0, len(errors) - 1)),
+            },
         )
     )
     # 2. followers on the victim fall behind: the leaders shrink their ISRs
@@ -370,6 +374,7 @@ def broker_crash(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
 
     surv = [f"kafka-{s}" for s in survivors]
     evidence = [
+        _ev(vname, r"Rolled new log segment at offset \d+ in \d{4} ms"),
         _ev(vname, r"Error while appending records to"),
         _ev(vname, r"Shutdown broker because all log dirs in"),
         _ev(vname, r"Recovering unflushed segment", total),
@@ -394,12 +399,18 @@ def broker_crash(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
         ]
         if len(led_all.filter(pl.col("newleader") == s)):
             evidence.append(_ev(name, r"Transitioning \d+ partition\(s\) to local leaders"))
+    evidence += [
+        _ev("orders-api", r'"msg":"publish failed, retrying"', n_retry),
+        _ev("payments-worker", rf"Connection to node {victim} .* could not be established"),
+    ]
+    if zk:
+        evidence.append(_ev("zookeeper", r"Expiring session 0x[0-9a-f]+, timeout of \d+ms"))
     return Incident(
         "broker_crash",
         t0,
         t0 + dur,
-        ["kafka", "orders-api", "payments-worker"],
-        [vname, *surv, "orders-api", "payments-worker"],
+        ["kafka", "orders-api", "payments-worker", *(["zookeeper"] if zk else [])],
+        [vname, *surv, "orders-api", "payments-worker", *(["zookeeper"] if zk else [])],
         {
             "broker_id": victim,
             "controller_id": plat.controller,
@@ -411,15 +422,19 @@ def broker_crash(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
             "kafka.slow_log_roll",
             "kafka.isr_shrink",
             "kafka.log_dir_failure",
-            "kafka.broker_shutdown",
-            "kafka.fetcher_error",
-            "kafka.broker_fenced",
-            "kafka.leader_election",
+            "kafka.fetcher_disconnect",
+            *(
+                ["kafka.broker_change", "kafka.zk_session_expired"]
+                if zk
+                else ["kafka.broker_session_timeout", "kafka.broker_fenced"]
+            ),
+            "kafka.leader_change",
             "kafka.broker_start",
             "kafka.log_recovery",
-            "kafka.broker_unfenced",
+            *([] if zk else ["kafka.broker_unfenced"]),
             "kafka.isr_expand",
             "app.kafka_produce_retry",
+            "app.connection_error",
         ],
         evidence,
         frames,
@@ -498,9 +513,10 @@ def rebalance_storm(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -
             "rebalances": n,
         },
         [
-            "kafka.group_rebalance",
-            "kafka.group_member_left",
-            "kafka.group_stabilized",
+            "kafka.rebalance_start",
+            "kafka.member_timeout",
+            "kafka.member_join",
+            "kafka.rebalance_complete",
             "app.consumer_poll_timeout",
             "app.consumer_rebalance",
             "app.commit_failed",
@@ -573,7 +589,7 @@ def pg_deadlock(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> In
         ["postgres", "orders-api"],
         ["postgres", "orders-api"],
         {"relation": "inventory", "deadlocks": n, "db_name": plat.rules["postgres"]["database"]},
-        ["postgres.lock_wait", "postgres.deadlock", "app.db_error"],
+        ["postgres.lock_wait", "postgres.deadlock", "app.db_error", "app.http_5xx"],
         [
             _ev("postgres", r"ERROR:  deadlock detected", n),
             _ev("postgres", r"still waiting for ShareLock on transaction", n),
@@ -637,7 +653,7 @@ def auth_failure_flood(plat: Platform, t0: int, dur: int, rng: Rng, scale: float
             "attempts": n,
             "other_client_addrs": ["185.220.101.34"],
         },
-        ["postgres.auth_failed", "postgres.too_many_connections"],
+        ["postgres.auth_failure", "postgres.too_many_connections"],
         [
             _ev("postgres", rf'FATAL:  password authentication failed for user "{user}"', n),
             _ev("postgres", r"FATAL:  sorry, too many clients already", k),
@@ -649,6 +665,11 @@ def auth_failure_flood(plat: Platform, t0: int, dur: int, rng: Rng, scale: float
 def slow_queries(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> Incident:
     world = plat.world
     n = _count(160, scale, 24)
+    # a quarter of the slow requests hit the gateway's timeout (504), the rest complete slowly
+    n_504 = max(1, n // 4)
+    statuses = ["504"] * n_504 + ["200"] * (n - n_504)
+    rng.random.shuffle(statuses)
+    status = pl.Series(statuses, dtype=pl.String)
     frames = [
         burst(world, pgl.SLOW_REPORT, "postgres", t0, t0 + dur, n // 2, rng),
         burst(world, pgl.SLOW_SEARCH, "postgres", t0, t0 + dur, n - n // 2, rng),
@@ -656,7 +677,7 @@ def slow_queries(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
             world, pgl.STATEMENT_TIMEOUT, "postgres", t0 + dur // 4, t0 + dur, max(4, n // 6), rng
         ),
         burst(world, pgl.CHECKPOINT_PRESSURE, "postgres", t0, t0 + dur, 3, rng),
-        burst(world, app.SLOW_APP, "orders-api", t0, t0 + dur, n, rng),
+        burst(world, app.SLOW_APP, "orders-api", t0, t0 + dur, n, rng, {"status": status}),
     ]
     return Incident(
         "slow_queries",
@@ -666,9 +687,9 @@ def slow_queries(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
         ["postgres", "orders-api"],
         {"db_name": plat.rules["postgres"]["database"], "slow_statements": n},
         [
-            "postgres.slow_query",
+            "postgres.slow_statement",
             "postgres.statement_timeout",
-            "postgres.checkpoint_pressure",
+            "postgres.checkpoint_too_frequent",
             "app.slow_request",
             "app.http_5xx",
         ],
@@ -677,6 +698,7 @@ def slow_queries(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> I
             _ev("postgres", r"canceling statement due to statement timeout", max(4, n // 6)),
             _ev("postgres", r"checkpoints are occurring too frequently", 3),
             _ev("orders-api", r'"latency_ms":\d{4,}', n // 2),
+            _ev("orders-api", r'"status":504', n_504),
         ],
         frames,
     )
@@ -717,9 +739,11 @@ def disk_full(plat: Platform, t0: int, dur: int, rng: Rng, scale: float) -> Inci
         {"db_name": plat.rules["postgres"]["database"], "sqlstate": "53100", "panic": True},
         [
             "postgres.disk_full",
-            "postgres.panic",
+            "postgres.backend_crash",
+            "postgres.crash_restart",
             "postgres.crash_recovery",
-            "postgres.in_recovery",
+            "postgres.cannot_connect_now",
+            "postgres.startup",
             "app.db_error",
             "app.http_5xx",
         ],
@@ -745,17 +769,27 @@ SCENARIOS: dict[str, tuple[Callable[..., Incident], int]] = {
 }
 
 
-def plan(plat: Platform, names: list[str] | None, scale: float) -> list[Incident]:
-    """One occurrence of each selected scenario per day of data, in non-overlapping slots."""
+def plan(
+    plat: Platform, names: list[str] | None, scale: float, quiet_hours: int = 0
+) -> list[Incident]:
+    """One occurrence of each selected scenario per day of data, in non-overlapping slots.
+
+    quiet_hours: the first hours stay free of incidents (a clean baseline for a detector); the
+    days are counted from there.
+    """
     names = list(SCENARIOS) if names is None else list(names)
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         raise ValueError(f"unknown scenarios {unknown}; known: {sorted(SCENARIOS)}")
+    if not 0 <= quiet_hours < plat.hours:
+        raise ValueError(f"quiet_hours must be in [0, {plat.hours}), not {quiet_hours}")
     incidents: list[Incident] = []
     if not names:
         return incidents
-    total_h = plat.hours
-    blocks = [(b * 24, min(24, total_h - b * 24)) for b in range(math.ceil(total_h / 24))]
+    total_h = plat.hours - quiet_hours
+    blocks = [
+        (quiet_hours + b * 24, min(24, total_h - b * 24)) for b in range(math.ceil(total_h / 24))
+    ]
     for bi, (h0, length_h) in enumerate(blocks):
         rng = Rng(plat.seed, "plan", bi)
         order = list(names)
