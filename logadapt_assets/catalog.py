@@ -135,7 +135,10 @@ def sniff_parser(sample: list[str] | None) -> str | None:
         return None
     conf = _rules()["sniff"]
     lines = pl.Series("line", sample[: int(conf["max_lines"])], dtype=pl.String)
-    lines = lines.filter(lines.str.strip_chars().str.len_chars() > 0)
+    # blank and indented lines continue a record (stack traces, Kafka's config dump): no evidence
+    lines = lines.filter(
+        (lines.str.strip_chars().str.len_chars() > 0) & ~lines.str.contains(r"^[ \t]")
+    )
     if lines.is_empty():
         return None
     best, best_hits = None, 0

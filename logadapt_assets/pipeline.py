@@ -43,7 +43,7 @@ LOG_EVENTS = "log_events"
 QUARANTINE = "quarantine"
 STAGES = [RAW_LOGS, PARSED_EVENTS, ENRICHED_EVENTS, LOG_EVENTS]
 CONTRACTS = {RAW_LOGS: "raw_log", LOG_EVENTS: "log_event", QUARANTINE: "quarantine"}
-SAMPLE_LINES = 50  # lines shown to the catalog for content-based parser choice
+SAMPLE_LINES = 200  # lines shown to the catalog for content-based parser choice
 RECORD_COLUMNS = ["container_id", "stream", "observed_at", "line_count"]
 PARTITION_COLUMNS = ["service", "date", "hour"]
 

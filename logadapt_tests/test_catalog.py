@@ -313,3 +313,13 @@ def test_empty_catalog_file(tmp_path):
     path.write_text("")
     ctx = ServiceCatalog.load(path).context_for(_container(name="/x", image="postgres:16"))
     assert ctx.parser == "postgres" and ctx.environment is None
+
+
+def test_sniffing_ignores_continuation_lines_of_a_config_dump():
+    """A restarted broker's log starts with `KafkaConfig values:` and hundreds of indented
+    lines; only lines that can start a record are evidence."""
+    sample = ["[2026-11-01 00:00:00,000] INFO KafkaConfig values: (kafka.server.KafkaConfig)"]
+    sample += [f"\tsome.setting.{i} = {i}" for i in range(150)]
+    sample += ["[2026-11-01 00:00:01,000] INFO [KafkaRaftServer nodeId=1] Starting "
+               "(kafka.server.KafkaRaftServer)"]
+    assert sniff_parser(sample) == "kafka"
