@@ -116,7 +116,9 @@ def _entity_id(entity_type: str) -> pl.Expr:
     return pl.col(source[0])
 
 
-def _base(events: pl.LazyFrame | pl.DataFrame, lo: datetime, hi: datetime) -> pl.DataFrame:
+def _base(
+    events: pl.LazyFrame | pl.DataFrame, lo: datetime, hi: datetime, rules: dict
+) -> pl.DataFrame:
     """The columns features need, events with lo <= timestamp < hi, timestamps as UTC.
 
     `_fid` numbers the finest entity grain (one container/broker/topic-partition/group/database
@@ -143,7 +145,10 @@ def _base(events: pl.LazyFrame | pl.DataFrame, lo: datetime, hi: datetime) -> pl
             pl.col("event_type").cast(pl.String),
             pl.col("template_id").cast(pl.String),
             pl.col("error_class").cast(pl.String),
-            pl.col("duration_ms").cast(pl.Float64),
+            # only the event types whose duration means latency (not a session's length)
+            pl.when(event_type_matcher(rules["duration_event_types"]))
+            .then(pl.col("duration_ms").cast(pl.Float64))
+            .alias("duration_ms"),
             *[pl.col(c).cast(_OPTIONAL[c]) for c in FINE[1:]],
         )
         .with_columns(pl.struct(FINE).hash(_SEED).alias("_fid"))
@@ -193,7 +198,7 @@ def compute_features(
         first = floor_time(start, step)
         last_end = floor_time(end - timedelta(microseconds=1), step) + step
         grid_start = floor_time(first - history, step)
-        base = _base(events, grid_start, last_end)
+        base = _base(events, grid_start, last_end, rules)
         frames.append(
             _window_features(base, window, step, first, end, grid_start, lookback, spans, rules)
         )

@@ -122,9 +122,18 @@ def _block(rng, hour: int, n: int, service: str, cols: dict) -> pl.DataFrame:
         data["consumer_group"] = np.where(rng.random(n) < 0.1, "billing", None).tolist()
     if service == "postgres":
         data["duration_ms"] = rng.gamma(2.0, 5.0, n).tolist()
+        data["event_type"] = ["postgres.statement"] * n
     for k, v in cols.items():
         data[k] = [v] * n
     return pl.DataFrame(data, schema=SCHEMA)
+
+
+def _latency_type(event_type: str | None) -> bool:
+    spec = load_rules()["duration_event_types"]
+    return event_type is not None and (
+        event_type in spec.get("types", [])
+        or any(event_type.startswith(p) for p in spec.get("prefixes", []))
+    )
 
 
 def make_events(hours: int = 30, seed: int = 7, bursts: bool = True) -> pl.DataFrame:
@@ -316,7 +325,11 @@ def _reference(events: pl.DataFrame, start: datetime, end: datetime, lookback: t
                 sum(1 for r in rows if ws - (i + 1) * H <= r["timestamp"] < ws - i * H)
                 for i in range(24)
             ]
-            durs = sorted(r["duration_ms"] for r in cur if r["duration_ms"] is not None)
+            durs = sorted(
+                r["duration_ms"]
+                for r in cur
+                if r["duration_ms"] is not None and _latency_type(r["event_type"])
+            )
             out[(*key, ws)] = {
                 "n_events": len(cur),
                 "n_error": sum(r["severity"] == "ERROR" for r in cur),
