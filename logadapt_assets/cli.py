@@ -167,6 +167,7 @@ def generate_command(args: argparse.Namespace) -> None:
             scenarios=args.scenario,
             fmt=args.format,
             kafka_mode=args.kafka_mode,
+            quiet_hours=args.quiet_hours,
         )
     except (ValueError, FileExistsError) as exc:
         raise UsageError(str(exc)) from exc
@@ -255,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--scenario", action="append", help="incident to inject (repeatable)")
     g.add_argument("--format", choices=["docker-json", "cri"], default="docker-json")
     g.add_argument("--kafka-mode", choices=["kraft", "zookeeper"], default="kraft")
+    g.add_argument(
+        "--quiet-hours",
+        type=int,
+        default=0,
+        help="no incidents in the first hours (a clean baseline for detection)",
+    )
     g.add_argument(
         "--docker",
         action="store_true",
