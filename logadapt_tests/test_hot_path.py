@@ -1,9 +1,12 @@
 """The performance changes of issue #6 keep results identical: staging, carries, JSON decoding."""
 
+import json
 import os
 
+import polars as pl
 import pyarrow as pa
 
+from logadapt_assets.parsing import structured
 from logadapt_assets.staging import StagingArea
 
 
@@ -46,3 +49,29 @@ def test_staging_concatenates_differing_schemas_permissively():
     area.add("k", pa.table({"a": pa.array([2], pa.int64()), "b": ["x"]}))
     out = area.take("k")
     assert out.column("a").to_pylist() == [1, 2] and out.column("b").to_pylist() == [None, "x"]
+
+
+def _pairs(rows: list[str]) -> tuple[pl.DataFrame, list[int]]:
+    batch = pl.DataFrame({"src": rows}).with_row_index(structured.ROW)
+    pairs, ok = structured.json_pairs(batch)
+    return pairs.sort(structured.ROW, "key"), ok.sort().to_list()
+
+
+def test_json_decoded_in_slices_equals_one_decode(monkeypatch):
+    """Keys that appear late, kinds that differ between slices, a bad row in one slice."""
+    rows = []
+    for i in range(300):
+        doc = {"level": "info", "msg": f"m{i}", "n": i}
+        if i % 7 == 0:
+            doc["error"] = {"kind": "timeout"} if i % 2 else "timeout"
+        if i > 250:
+            doc["late"] = 1.0 if i % 2 else 2
+        rows.append(json.dumps(doc))
+    rows[123] = '{"level": "info", "msg": broken'
+    monkeypatch.setattr(structured, "DECODE_ROWS", 1_000)
+    whole, whole_ok = _pairs(rows)
+    monkeypatch.setattr(structured, "DECODE_ROWS", 64)
+    sliced, sliced_ok = _pairs(rows)
+    assert sliced.equals(whole) and sliced_ok == whole_ok
+    assert sliced_ok == [i for i in range(300) if i != 123]  # the broken row only
+    assert set(sliced.filter(pl.col(structured.ROW) == 251)["key"]) >= {"late", "n", "msg"}
