@@ -6,6 +6,7 @@ import os
 import polars as pl
 import pyarrow as pa
 
+from logadapt_assets.conform import detach
 from logadapt_assets.parsing import structured
 from logadapt_assets.staging import StagingArea
 
@@ -49,6 +50,21 @@ def test_staging_concatenates_differing_schemas_permissively():
     area.add("k", pa.table({"a": pa.array([2], pa.int64()), "b": ["x"]}))
     out = area.take("k")
     assert out.column("a").to_pylist() == [1, 2] and out.column("b").to_pylist() == [None, "x"]
+
+
+def test_detach_keeps_values_and_types():
+    df = pl.DataFrame(
+        {
+            "s": ["a" * 40, None],
+            "t": pl.Series([1, 2]).cast(pl.Datetime("ns", "UTC")),
+            "n": pl.Series([1, None], dtype=pl.Int32),
+            "l": [["x"], None],
+        }
+    )
+    big = pl.concat([df] * 1_000)
+    tail = detach(big.tail(2))
+    assert tail.schema == df.schema and tail.equals(big.tail(2))
+    assert detach(df.clear()).schema == df.schema
 
 
 def _pairs(rows: list[str]) -> tuple[pl.DataFrame, list[int]]:
