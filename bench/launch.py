@@ -5,14 +5,16 @@ ru_maxrss (exec_mmap -> setmax_mm_hiwater_rss). A tool forked straight from the 
 process, which holds a generator dataset and pyarrow, would start with the benchmark's peak
 as its own. Forked from this stdlib-only process (~10 MB) instead, its ru_maxrss is its own.
 
-Peak RSS has two readings, and neither alone is enough:
+Peak RSS (and CPU time) have two readings, and neither alone is enough:
 - wait4's ru_maxrss is the largest peak of any *single* process of the tree that was reaped
   (Linux keeps max(own, reaped children's), not a sum): exact for a one-process tool, but for
   PySpark it is either the Python driver or the JVM, never both, and misses a re-parented JVM.
 - Summing VmRSS over the live tree (children links, plus anything left in the tool's session)
   every 20 ms sees the driver and the JVM together, but can miss a spike between two samples.
-The caller reports the larger. resource.getrusage(RUSAGE_CHILDREN) is not used: it is a running
-max over every child ever reaped, so after one large tool every later reading would be wrong.
+The caller reports the larger. CPU seconds likewise: wait4's user+sys covers the reaped tree,
+the per-process /proc samples also see a JVM that outlives its parent.
+resource.getrusage(RUSAGE_CHILDREN) is not used: it is a running max over every child ever
+reaped, so after one large tool every later reading would be wrong.
 """
 
 import json
@@ -22,6 +24,7 @@ import threading
 import time
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -43,8 +46,18 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(root: int) -> int:
-    """Sum of RSS over `root`, its descendants and re-parented members of its session."""
+def _cpu(pid: int) -> float:
+    """User + system seconds of one process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def tree(root: int) -> set[int]:
+    """`root`, its descendants and re-parented members of its session."""
     seen: set[int] = set()
     stack = [root]
     while stack:
@@ -59,7 +72,7 @@ def tree_rss(root: int) -> int:
                     seen.add(int(name))
             except OSError:
                 pass
-    return sum(_rss(pid) for pid in seen)
+    return seen
 
 
 def main() -> int:
@@ -74,12 +87,16 @@ def main() -> int:
         finally:
             os._exit(127)
     peak = 0
+    cpu: dict[int, float] = {}  # pid -> last seen CPU seconds (a JVM is never reaped by us)
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss(pid))
+            pids = tree(pid)
+            peak = max(peak, sum(_rss(p) for p in pids))
+            for p in pids:
+                cpu[p] = max(cpu.get(p, 0.0), _cpu(p))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -100,6 +117,7 @@ def main() -> int:
                 "sys_s": usage.ru_stime,
                 "maxrss_single": usage.ru_maxrss * 1024,
                 "rss_tree_sampled": peak,
+                "cpu_tree_sampled": sum(cpu.values()),
                 "returncode": os.waitstatus_to_exitcode(status),
             },
             fh,

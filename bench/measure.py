@@ -24,6 +24,7 @@ class Run:
     sys_s: float
     maxrss_single: int  # bytes: wait4 ru_maxrss (largest single process of the tree)
     rss_tree_sampled: int  # bytes: largest sampled sum over the live process tree
+    cpu_tree_sampled: float  # seconds: last sampled CPU time, summed over the tree
     load_before: float  # 1-minute load average when the run started
     load_after: float
     returncode: int
@@ -33,8 +34,12 @@ class Run:
     def peak_rss(self) -> int:
         return max(self.maxrss_single, self.rss_tree_sampled)
 
+    @property
+    def cpu_s(self) -> float:
+        return max(self.user_s + self.sys_s, self.cpu_tree_sampled)
+
     def as_dict(self) -> dict:
-        return {**asdict(self), "peak_rss": self.peak_rss}
+        return {**asdict(self), "peak_rss": self.peak_rss, "cpu_s": self.cpu_s}
 
 
 def run(

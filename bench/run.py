@@ -100,7 +100,7 @@ def convert_section(data: ds_mod.Dataset, tools: list[str], repeats: int, work: 
             "maxrss_single_median": statistics.median(r.maxrss_single for r in mine),
             "output_bytes": statistics.median(r.output_bytes for r in mine),
             "load_median": statistics.median(r.load_before for r in mine),
-            "cpu_s_median": statistics.median(r.user_s + r.sys_s for r in mine),
+            "cpu_s_median": statistics.median(r.cpu_s for r in mine),
         }
     return {"runs": [r.as_dict() for r in runs], "summary": summary}
 
