@@ -91,3 +91,30 @@ def test_json_decoded_in_slices_equals_one_decode(monkeypatch):
     assert sliced.equals(whole) and sliced_ok == whole_ok
     assert sliced_ok == [i for i in range(300) if i != 123]  # the broken row only
     assert set(sliced.filter(pl.col(structured.ROW) == 251)["key"]) >= {"late", "n", "msg"}
+
+
+def test_template_ids_of_distinct_first_lines_equal_per_row_ids():
+    from logadapt_assets import templates
+
+    messages = pl.Series(
+        "message",
+        [
+            "request completed",
+            "request completed",
+            "Rolled new log segment at offset 12 in 3 ms.",
+            "Rolled new log segment at offset 99 in 1 ms.\nsecond line",
+            None,
+            "",
+            "  padded  \r\ntail",
+            'duration: 1.5 ms  statement: SELECT * FROM "t" WHERE id = 7',
+        ],
+    )
+    per_row = messages.to_frame().select(
+        templates.template_text(pl.col("message")).map_batches(
+            templates.template_ids, return_dtype=pl.String
+        )
+    )
+    deduplicated = messages.to_frame().select(templates.template_id(pl.col("message")))
+    assert deduplicated.to_series().to_list() == per_row.to_series().to_list()
+    ids = deduplicated.to_series().to_list()
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[4] is None
