@@ -36,3 +36,15 @@ def to_contract(df: pl.DataFrame, contract: Contract) -> pa.Table:
         else:
             columns.append(col.cast(field.type))
     return pa.Table.from_arrays(columns, schema=contract.with_metadata())
+
+
+def detach(df: pl.DataFrame) -> pl.DataFrame:
+    """A copy of `df` that shares no buffers with the frame it was cut from.
+
+    Polars strings are views into shared buffers: a one-row filter of a 65k-row batch keeps the
+    whole batch's text alive. State carried between batches (open records, id counters) goes
+    through here, or every finished container would pin its last batch until the run ends.
+    """
+    if df.height == 0:
+        return df.clear()
+    return pl.from_arrow(df.to_arrow(compat_level=pl.CompatLevel.oldest()))  # type: ignore[return-value]

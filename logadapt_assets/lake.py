@@ -20,7 +20,18 @@ from logadapt_assets.schema import Contract
 PART_FILE = "part-0.parquet"
 TMP_PREFIX = ".part-0.parquet.tmp-"  # no .parquet suffix: no reader globs a half-written file
 ROW_GROUP_ROWS = 131_072  # ~one row group per 128k events: prunable on timestamp stats
-ZSTD_LEVEL = 6
+ZSTD_LEVEL = 9  # 6 -> 9: 2% smaller log_events, no slower once the encodings below are set
+# Per-column encodings, measured on a generated 1M-line lake (bench/README.md): times sorted in
+# the file are small deltas (DELTA_BINARY_PACKED: observed_at -38%, timestamp -55% against
+# dictionary+zstd); event ids share long prefixes with their predecessor (DELTA_BYTE_ARRAY -22%).
+DELTA_COLUMNS = {
+    "observed_at": "DELTA_BINARY_PACKED",
+    "timestamp": "DELTA_BINARY_PACKED",
+    "event_id": "DELTA_BYTE_ARRAY",
+}
+# Mostly-unique values (random ids, attribute values): a dictionary only grows until it falls
+# back to plain after 1 MiB, and that detour costs 5-8% against plain + zstd from the start.
+NO_DICTIONARY = {"request_id", "trace_id", "attributes.key_value.value"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -81,6 +92,7 @@ class Lake:
         tmp = f"{directory}/{TMP_PREFIX}{uuid.uuid4().hex}"
         final = f"{directory}/{PART_FILE}"
         sorting = [pq.SortingColumn(table.schema.get_field_index(c)) for c in contract.sort_by]
+        encodings, dictionary = column_encodings(table.schema)
         try:
             with self.fs.open_output_stream(tmp) as sink:
                 pq.write_table(
@@ -88,7 +100,8 @@ class Lake:
                     sink,
                     compression="zstd",
                     compression_level=ZSTD_LEVEL,
-                    use_dictionary=True,
+                    use_dictionary=dictionary,
+                    column_encoding=encodings or None,
                     write_statistics=True,
                     write_page_index=True,
                     row_group_size=ROW_GROUP_ROWS,
@@ -148,6 +161,44 @@ class Lake:
         if not tables:
             return pa.table({})
         return pa.concat_tables(tables, promote_options="default")
+
+
+def column_encodings(schema: pa.Schema) -> tuple[dict[str, str], list[str]]:
+    """(column -> encoding, columns to dictionary-encode) for a table about to be written.
+
+    Leaf paths as Parquet names them (`attributes.key_value.value`); an encoding applies only
+    where the type allows it, so every dataset (raw_logs, quarantine, ...) can use this."""
+    encodings: dict[str, str] = {}
+    dictionary: list[str] = []
+    for field in schema:
+        for path, leaf in _leaves(field.name, field.type):
+            wanted = DELTA_COLUMNS.get(path)
+            if wanted == "DELTA_BINARY_PACKED" and (
+                pa.types.is_integer(leaf) or pa.types.is_timestamp(leaf)
+            ):
+                encodings[path] = wanted
+            elif wanted == "DELTA_BYTE_ARRAY" and (
+                pa.types.is_string(leaf) or pa.types.is_binary(leaf)
+            ):
+                encodings[path] = wanted
+            elif path not in NO_DICTIONARY:
+                dictionary.append(path)
+    return encodings, dictionary
+
+
+def _leaves(path: str, dtype: pa.DataType) -> list[tuple[str, pa.DataType]]:
+    """Parquet leaf column paths of an Arrow field (map -> key_value.key / .value, list ->
+    list.element, struct -> fields)."""
+    if pa.types.is_map(dtype):
+        return [
+            *_leaves(f"{path}.key_value.key", dtype.key_type),
+            *_leaves(f"{path}.key_value.value", dtype.item_type),
+        ]
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        return _leaves(f"{path}.list.element", dtype.value_type)
+    if pa.types.is_struct(dtype):
+        return [leaf for f in dtype for leaf in _leaves(f"{path}.{f.name}", f.type)]
+    return [(path, dtype)]
 
 
 def hours_between(start: datetime, end: datetime) -> list[datetime]:

@@ -22,7 +22,7 @@ import polars as pl
 import pyarrow as pa
 
 from logadapt_assets.catalog import ServiceCatalog, ServiceContext
-from logadapt_assets.conform import to_contract
+from logadapt_assets.conform import detach, to_contract
 from logadapt_assets.enrich import enrich
 from logadapt_assets.inventory import load_inventory
 from logadapt_assets.lake import Lake, PartitionKey, WrittenFile
@@ -245,7 +245,7 @@ class Converter:
                 .drop("_k0")
             )
         carry = events.group_by("stream").agg(pl.col("observed_at").last(), pl.col("_k").last())
-        state.id_carry = carry.with_columns(_k0=pl.col("_k") + 1).drop("_k")
+        state.id_carry = detach(carry.with_columns(_k0=pl.col("_k") + 1).drop("_k"))
         event_id = pl.concat_str(
             pl.col("container_id").str.slice(0, 12),
             pl.col("stream"),

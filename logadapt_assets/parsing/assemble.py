@@ -8,6 +8,8 @@ The last record of each container+stream may continue in the next batch; it is c
 
 import polars as pl
 
+from logadapt_assets.conform import detach
+
 MAX_LINES_PER_EVENT = 1000
 KEYS = ["container_id", "stream"]
 _HOUR = pl.col("observed_at").dt.truncate("1h")
@@ -54,7 +56,7 @@ class Assembler:
         )
         if not final:
             is_open = pl.col("_group") == pl.col("_group").max().over(KEYS)
-            self._carry = df.filter(is_open).drop("_row", "_group")
+            self._carry = detach(df.filter(is_open).drop("_row", "_group"))
             df = df.filter(~is_open)
         extra = [c for c in df.columns if c not in {*KEYS, "_row", "_group", "line", "observed_at"}]
         return (

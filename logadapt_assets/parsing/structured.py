@@ -41,6 +41,7 @@ from logadapt_assets.parsing.generic import (
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 ROW = "_row"
 PAIRS_SCHEMA = {ROW: pl.UInt32, "key": pl.String, "value": pl.String, "synthetic": pl.Boolean}
+DECODE_ROWS = 8192  # rows per json_decode call (bounds the decoder's working memory)
 
 # logfmt: key=value pairs, values bare or double-quoted with backslash escapes
 _LOGFMT_KEY = r"[^\s=\"]+"
@@ -343,7 +344,15 @@ def _valid_rows(batch: pl.DataFrame) -> pl.DataFrame:
 
 
 def json_pairs(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-    """(pairs, rows decoded) for `batch` (ROW, src = one JSON object text per row)."""
+    """(pairs, rows decoded) for `batch` (ROW, src = one JSON object text per row).
+
+    Decoded DECODE_ROWS rows at a time: the decoder holds about ten times the text while it
+    infers the schema, and a record decodes the same in any batch (see the module docstring)."""
+    if batch.height > DECODE_ROWS:
+        parts = [
+            json_pairs(batch.slice(i, DECODE_ROWS)) for i in range(0, batch.height, DECODE_ROWS)
+        ]
+        return pl.concat([p for p, _ in parts]), pl.concat([ok for _, ok in parts])
     fast = _try_decode(batch)
     if fast is not None:
         return fast, batch.get_column(ROW)

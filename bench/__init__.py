@@ -1,0 +1,1 @@
+"""Benchmarks of logadapt against the tools a data engineer would otherwise use (issue #6)."""

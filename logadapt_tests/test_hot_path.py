@@ -1,0 +1,120 @@
+"""The performance changes of issue #6 keep results identical: staging, carries, JSON decoding."""
+
+import json
+import os
+
+import polars as pl
+import pyarrow as pa
+
+from logadapt_assets.conform import detach
+from logadapt_assets.parsing import structured
+from logadapt_assets.staging import StagingArea
+
+
+def _table(start: int, n: int, text: str = "x") -> pa.Table:
+    return pa.table(
+        {
+            "i": pa.array(range(start, start + n), pa.int64()),
+            "s": pa.array([f"{text}{k}" for k in range(start, start + n)], pa.string()),
+        }
+    )
+
+
+def test_staging_returns_tables_in_the_order_added_across_spills():
+    with StagingArea(budget_bytes=2_000) as area:
+        for start in range(0, 5_000, 500):
+            area.add("a", _table(start, 500))
+            area.add("b", _table(start, 10, "b"))
+        assert area.memory_bytes <= 2_000  # the budget counts the compressed bytes it holds
+        a = area.take("a")
+        b = area.take("b")
+        assert area.take("a") is None
+    assert a.column("i").to_pylist() == list(range(5_000))
+    assert b.num_rows == 100 and b.column("s").to_pylist()[:2] == ["b0", "b1"]
+
+
+def test_staging_spills_past_its_budget_and_cleans_up():
+    area = StagingArea(budget_bytes=1)
+    area.add(("log_events", 1), _table(0, 1_000))
+    spill_dir = area._dir
+    assert spill_dir is not None and area.memory_bytes == 0
+    assert dict(area.drain())[("log_events", 1)].num_rows == 1_000
+    area.close()
+
+    assert not os.path.exists(spill_dir)
+
+
+def test_staging_concatenates_differing_schemas_permissively():
+    area = StagingArea()
+    area.add("k", pa.table({"a": pa.array([1], pa.int32())}))
+    area.add("k", pa.table({"a": pa.array([2], pa.int64()), "b": ["x"]}))
+    out = area.take("k")
+    assert out.column("a").to_pylist() == [1, 2] and out.column("b").to_pylist() == [None, "x"]
+
+
+def test_detach_keeps_values_and_types():
+    df = pl.DataFrame(
+        {
+            "s": ["a" * 40, None],
+            "t": pl.Series([1, 2]).cast(pl.Datetime("ns", "UTC")),
+            "n": pl.Series([1, None], dtype=pl.Int32),
+            "l": [["x"], None],
+        }
+    )
+    big = pl.concat([df] * 1_000)
+    tail = detach(big.tail(2))
+    assert tail.schema == df.schema and tail.equals(big.tail(2))
+    assert detach(df.clear()).schema == df.schema
+
+
+def _pairs(rows: list[str]) -> tuple[pl.DataFrame, list[int]]:
+    batch = pl.DataFrame({"src": rows}).with_row_index(structured.ROW)
+    pairs, ok = structured.json_pairs(batch)
+    return pairs.sort(structured.ROW, "key"), ok.sort().to_list()
+
+
+def test_json_decoded_in_slices_equals_one_decode(monkeypatch):
+    """Keys that appear late, kinds that differ between slices, a bad row in one slice."""
+    rows = []
+    for i in range(300):
+        doc = {"level": "info", "msg": f"m{i}", "n": i}
+        if i % 7 == 0:
+            doc["error"] = {"kind": "timeout"} if i % 2 else "timeout"
+        if i > 250:
+            doc["late"] = 1.0 if i % 2 else 2
+        rows.append(json.dumps(doc))
+    rows[123] = '{"level": "info", "msg": broken'
+    monkeypatch.setattr(structured, "DECODE_ROWS", 1_000)
+    whole, whole_ok = _pairs(rows)
+    monkeypatch.setattr(structured, "DECODE_ROWS", 64)
+    sliced, sliced_ok = _pairs(rows)
+    assert sliced.equals(whole) and sliced_ok == whole_ok
+    assert sliced_ok == [i for i in range(300) if i != 123]  # the broken row only
+    assert set(sliced.filter(pl.col(structured.ROW) == 251)["key"]) >= {"late", "n", "msg"}
+
+
+def test_template_ids_of_distinct_first_lines_equal_per_row_ids():
+    from logadapt_assets import templates
+
+    messages = pl.Series(
+        "message",
+        [
+            "request completed",
+            "request completed",
+            "Rolled new log segment at offset 12 in 3 ms.",
+            "Rolled new log segment at offset 99 in 1 ms.\nsecond line",
+            None,
+            "",
+            "  padded  \r\ntail",
+            'duration: 1.5 ms  statement: SELECT * FROM "t" WHERE id = 7',
+        ],
+    )
+    per_row = messages.to_frame().select(
+        templates.template_text(pl.col("message")).map_batches(
+            templates.template_ids, return_dtype=pl.String
+        )
+    )
+    deduplicated = messages.to_frame().select(templates.template_id(pl.col("message")))
+    assert deduplicated.to_series().to_list() == per_row.to_series().to_list()
+    ids = deduplicated.to_series().to_list()
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[4] is None
