@@ -215,3 +215,44 @@ def test_literal_prefilter_classifies_like_every_rule_on_every_row(rows, family)
     fast = frame.select(classify_expr(rules)).to_series().to_list()
     every = frame.select(_chain(rules, message)).to_series().to_list()
     assert fast == every
+
+
+def _lines(texts: list[str], start_ns: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "container_id": ["c1"] * len(texts),
+            "stream": ["stdout"] * len(texts),
+            "observed_at": pl.Series(range(start_ns, start_ns + len(texts))).cast(
+                pl.Datetime("ns", "UTC")
+            ),
+            "line": texts,
+        }
+    )
+
+
+def test_assembler_carries_the_last_record_of_a_batch_with_thousands_of_records():
+    """Record numbers times 1,000,000 overflowed UInt32 past 4,295 records in a batch, so a
+    record from the middle was carried instead of the open last one."""
+    from logadapt_assets.parsing.assemble import Assembler
+
+    starts = lambda line: ~line.str.starts_with(" ")  # noqa: E731
+    assembler = Assembler(starts)
+    first = assembler.feed(_lines([f"record {i}" for i in range(6_000)], 1_000))
+    second = assembler.feed(_lines(["  continued", "record 6000"], 10_000))
+    rest = assembler.flush()
+    out = pl.concat([first, second, rest])
+    assert first["text"].to_list() == [f"record {i}" for i in range(5_999)]
+    assert second["text"].to_list() == ["record 5999\n  continued"]
+    assert rest["text"].to_list() == ["record 6000"]
+    assert out["line_count"].sum() == 6_002 and out.height == 6_001
+
+
+def test_assembler_joins_multi_line_records_and_caps_runaway_ones(monkeypatch):
+    from logadapt_assets.parsing import assemble
+
+    monkeypatch.setattr(assemble, "MAX_LINES_PER_EVENT", 3)
+    starts = lambda line: ~line.str.starts_with(" ")  # noqa: E731
+    texts = ["a", " 1", "b", " 1", " 2", " 3", " 4", "c"]
+    out = assemble.Assembler(starts).feed(_lines(texts, 0))
+    assert out["text"].to_list() == ["a\n 1", "b\n 1\n 2", " 3\n 4"]  # c is still open
+    assert out["line_count"].to_list() == [2, 3, 2]
