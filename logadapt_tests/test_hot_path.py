@@ -5,6 +5,8 @@ import os
 
 import polars as pl
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logadapt_assets.conform import detach
 from logadapt_assets.parsing import structured
@@ -118,3 +120,139 @@ def test_template_ids_of_distinct_first_lines_equal_per_row_ids():
     assert deduplicated.to_series().to_list() == per_row.to_series().to_list()
     ids = deduplicated.to_series().to_list()
     assert ids[0] == ids[1] and ids[2] == ids[3] and ids[4] is None
+
+
+def _event_frame(rows: list[tuple[str | None, str | None, str | None, str | None]]):
+    return pl.DataFrame(
+        [
+            {
+                "component": c,
+                "severity": sev,
+                "sqlstate": code,
+                "message": m,
+                "attributes": [{"key": "topic", "value": "t"}],
+            }
+            for c, sev, code, m in rows
+        ],
+        schema={
+            "component": pl.String,
+            "severity": pl.String,
+            "sqlstate": pl.String,
+            "message": pl.String,
+            "attributes": pl.List(pl.Struct({"key": pl.String, "value": pl.String})),
+        },
+    )
+
+
+def test_required_literals_are_necessary_for_a_match():
+    from logadapt_assets.event_types import required_literals
+
+    cases = {
+        "Rolled new log segment": {"Rolled new log segment"},
+        "[Dd]isk (?:is )?full": {"isk "},
+        r"^\[(?:KafkaServer|BrokerServer)[^\]]*\] x|^started$": {
+            "KafkaServer",
+            "BrokerServer",
+            "started",
+        },
+        "(?i)password": None,  # case-insensitive: no literal is necessary
+        "ab+c": None,  # runs shorter than MIN_LITERAL
+        "x(?:ab|cd)y": None,
+    }
+    for pattern, expected in cases.items():
+        found = required_literals(pattern)
+        assert found == (None if expected is None else frozenset(expected)), pattern
+
+
+_FRAGMENTS = [
+    "Rolled new log segment",
+    "Shrinking ISR from",
+    "Expanding ISR from",
+    " at offset 12",
+    "[Partition orders-3 broker=1] ",
+    "[KafkaServer id=1] ",
+    "started",
+    "starting",
+    "Kafka Server started",
+    "Preparing to rebalance group",
+    "duplicate key value violates unique constraint",
+    "deadlock detected",
+    'relation "t" does not exist',
+    "NotLeaderOrFollowerException",
+    'Exception in thread "main" ',
+    "\n\tat a.b.C.d(C.java:1)",
+    "Disk full",
+    "disk is full",
+    "Error for partition t-0 at offset 5",
+    "checkpoint starting: time",
+    "syntax error at or near",
+    " ",
+    "x",
+    "0",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, "kafka.log.LocalLog", "kafka.server.ReplicaFetcherThread"]),
+            st.sampled_from([None, "INFO", "WARN", "ERROR", "FATAL"]),
+            st.sampled_from([None, "23505", "40P01", "57P01"]),
+            st.one_of(st.none(), st.lists(st.sampled_from(_FRAGMENTS), max_size=5).map("".join)),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["kafka", "postgres"]),
+)
+def test_literal_prefilter_classifies_like_every_rule_on_every_row(rows, family):
+    from logadapt_assets.event_types import MATCH_CHARS, _chain, classify_expr, rules_for
+
+    rules = rules_for(family)
+    frame = _event_frame(rows)
+    message = pl.col("message").fill_null("").str.slice(0, MATCH_CHARS)
+    fast = frame.select(classify_expr(rules)).to_series().to_list()
+    every = frame.select(_chain(rules, message)).to_series().to_list()
+    assert fast == every
+
+
+def _lines(texts: list[str], start_ns: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "container_id": ["c1"] * len(texts),
+            "stream": ["stdout"] * len(texts),
+            "observed_at": pl.Series(range(start_ns, start_ns + len(texts))).cast(
+                pl.Datetime("ns", "UTC")
+            ),
+            "line": texts,
+        }
+    )
+
+
+def test_assembler_carries_the_last_record_of_a_batch_with_thousands_of_records():
+    """Record numbers times 1,000,000 overflowed UInt32 past 4,295 records in a batch, so a
+    record from the middle was carried instead of the open last one."""
+    from logadapt_assets.parsing.assemble import Assembler
+
+    starts = lambda line: ~line.str.starts_with(" ")  # noqa: E731
+    assembler = Assembler(starts)
+    first = assembler.feed(_lines([f"record {i}" for i in range(6_000)], 1_000))
+    second = assembler.feed(_lines(["  continued", "record 6000"], 10_000))
+    rest = assembler.flush()
+    out = pl.concat([first, second, rest])
+    assert first["text"].to_list() == [f"record {i}" for i in range(5_999)]
+    assert second["text"].to_list() == ["record 5999\n  continued"]
+    assert rest["text"].to_list() == ["record 6000"]
+    assert out["line_count"].sum() == 6_002 and out.height == 6_001
+
+
+def test_assembler_joins_multi_line_records_and_caps_runaway_ones(monkeypatch):
+    from logadapt_assets.parsing import assemble
+
+    monkeypatch.setattr(assemble, "MAX_LINES_PER_EVENT", 3)
+    starts = lambda line: ~line.str.starts_with(" ")  # noqa: E731
+    texts = ["a", " 1", "b", " 1", " 2", " 3", " 4", "c"]
+    out = assemble.Assembler(starts).feed(_lines(texts, 0))
+    assert out["text"].to_list() == ["a\n 1", "b\n 1\n 2", " 3\n 4"]  # c is still open
+    assert out["line_count"].to_list() == [2, 3, 2]

@@ -40,27 +40,44 @@ class Assembler:
             return _empty_records(self._line_schema)
         df = pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
         df = df.with_row_index("_row")
-        first_of_stream = pl.col("_row") == pl.col("_row").min().over(KEYS)
-        new_hour = _HOUR != _HOUR.shift(1).over(KEYS, order_by="_row")
-        # per container+stream, in order: some parsers carry state between lines (csvlog quotes)
-        starts_record = self._starts_record(pl.col("line")).over(KEYS, order_by="_row")
-        starts = starts_record | first_of_stream | new_hour.fill_null(True)
-        df = df.with_columns(_group=starts.cast(pl.UInt32).cum_sum().over(KEYS, order_by="_row"))
-        # cap runaway records: every MAX_LINES_PER_EVENT lines open a new record
+        # windows over container+stream keep row (= capture) order; some parsers carry state
+        # between lines (csvlog quotes), so starts_record runs per stream, in order
+        pos = pl.int_range(pl.len()).over(KEYS)
+        new_hour = _HOUR != _HOUR.shift(1).over(KEYS)
+        starts = self._starts_record(pl.col("line")).over(KEYS) | new_hour.fill_null(True)
+        df = df.with_columns(_pos=pos, _start=starts | (pos == 0))
+        # a record's lines are consecutive in its stream: its line number is the distance to
+        # its start; every MAX_LINES_PER_EVENT lines open a new record (runaway records)
+        start_pos = pl.when(pl.col("_start")).then(pl.col("_pos")).forward_fill().over(KEYS)
         df = df.with_columns(
-            _group=pl.col("_group") * 1_000_000
-            + (
-                pl.int_range(pl.len()).over([*KEYS, "_group"], order_by="_row")
-                // MAX_LINES_PER_EVENT
-            )
+            _group=pl.col("_start").cast(pl.UInt32).cum_sum().over(KEYS).cast(pl.Int64) * 1_000_000
+            + (pl.col("_pos") - start_pos) // MAX_LINES_PER_EVENT
         )
         if not final:
             is_open = pl.col("_group") == pl.col("_group").max().over(KEYS)
-            self._carry = detach(df.filter(is_open).drop("_row", "_group"))
+            self._carry = detach(df.filter(is_open).drop("_row", "_group", "_pos", "_start"))
             df = df.filter(~is_open)
-        extra = [c for c in df.columns if c not in {*KEYS, "_row", "_group", "line", "observed_at"}]
-        return (
-            df.group_by([*KEYS, "_group"], maintain_order=True)
+        extra = [
+            c
+            for c in df.columns
+            if c not in {*KEYS, "_row", "_group", "_pos", "_start", "line", "observed_at"}
+        ]
+        # most records are one line: only multi-line ones need the group_by
+        opens = pl.col("_group") != pl.col("_group").shift(1).over(KEYS)
+        df = df.with_columns(_start=opens.fill_null(True))
+        single = pl.col("_start") & pl.col("_start").shift(-1).over(KEYS).fill_null(True)
+        df = df.with_columns(_single=single)
+        one_line = df.filter(pl.col("_single")).select(
+            *KEYS,
+            "observed_at",
+            pl.col("line").alias("text"),
+            pl.lit(1, dtype=pl.Int32).alias("line_count"),
+            "_row",
+            *extra,
+        )
+        multi = (
+            df.filter(~pl.col("_single"))
+            .group_by([*KEYS, "_group"], maintain_order=True)
             .agg(
                 pl.col("observed_at").first(),
                 pl.col("line").str.join("\n").alias("text"),
@@ -68,9 +85,9 @@ class Assembler:
                 pl.col("_row").first(),
                 *[pl.col(c).first() for c in extra],
             )
-            .sort("_row")
-            .drop("_row", "_group")
+            .drop("_group")
         )
+        return pl.concat([one_line, multi]).sort("_row").drop("_row")
 
 
 def _empty_records(line_schema: pl.Schema | None) -> pl.DataFrame:
