@@ -188,7 +188,9 @@ def versions() -> dict[str, str]:
         "java": cmd(["java", "-version"]),
         "zstd": cmd(["zstd", "--version"]),
         "grep": cmd(["grep", "--version"]),
-        "logadapt_commit": cmd(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
+        # a snapshot outside git (git archive) says its commit in BENCH_COMMIT
+        "logadapt_commit": os.environ.get("BENCH_COMMIT")
+        or cmd(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
     }
 
 
