@@ -146,6 +146,21 @@ def markdown(report: dict) -> str:
             "joined, per-format parsers, redaction, event types, templates, attributes).",
             "",
         ]
+    cols = report.get("convert", {}).get("logadapt_columns")
+    if cols:
+        total = sum(c["compressed"] for c in cols.values())
+        lines += [
+            "Where logadapt's bytes go (log_events, all files, compressed / uncompressed):",
+            "",
+            "| column | bytes | share | uncompressed |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, c in list(cols.items())[:12]:
+            lines.append(
+                f"| {name} | {c['compressed']:,} | {c['compressed'] / total:.1%} | "
+                f"{c['uncompressed']:,} |"
+            )
+        lines.append("")
     if "memory" in report:
         lines += [
             "## Memory: logadapt convert peak RSS by input size",

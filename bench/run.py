@@ -86,6 +86,7 @@ def convert_section(data: ds_mod.Dataset, tools: list[str], repeats: int, work: 
                 flush=True,
             )
     summary = {}
+    columns = column_bytes(work / "out-logadapt" / "log_events") if "logadapt" in tools else {}
     for tool in tools:
         mine = [r for r in runs if r.tool == tool]
         wall = statistics.median(r.wall_s for r in mine)
@@ -102,7 +103,24 @@ def convert_section(data: ds_mod.Dataset, tools: list[str], repeats: int, work: 
             "load_median": statistics.median(r.load_before for r in mine),
             "cpu_s_median": statistics.median(r.cpu_s for r in mine),
         }
-    return {"runs": [r.as_dict() for r in runs], "summary": summary}
+    return {"runs": [r.as_dict() for r in runs], "summary": summary, "logadapt_columns": columns}
+
+
+def column_bytes(root: Path) -> dict[str, dict[str, int]]:
+    """Compressed / uncompressed bytes per Parquet column over every file under `root`."""
+    import pyarrow.parquet as pq
+
+    out: dict[str, dict[str, int]] = {}
+    for path in root.rglob("*.parquet"):
+        meta = pq.ParquetFile(path).metadata
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            for c in range(group.num_columns):
+                col = group.column(c)
+                entry = out.setdefault(col.path_in_schema, {"compressed": 0, "uncompressed": 0})
+                entry["compressed"] += col.total_compressed_size
+                entry["uncompressed"] += col.total_uncompressed_size
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["compressed"]))
 
 
 def memory_section(lines: list[int], work: Path, repeats: int) -> dict:
@@ -136,6 +154,18 @@ def memory_section(lines: list[int], work: Path, repeats: int) -> dict:
     return out
 
 
+def preflight(sections: list[str], tools: list[str]) -> list[str]:
+    """What the chosen sections need outside Python, and is not there."""
+    missing = []
+    if "convert" in sections and not shutil.which("zstd"):
+        missing.append("the zstd CLI for the zstd -19 reference (Debian: apt-get install zstd)")
+    if ("spark_sql" in tools or "query" in sections) and not shutil.which("java"):
+        missing.append("java for PySpark (Debian: apt-get install openjdk-17-jre-headless)")
+    if "query" in sections and not (shutil.which("zcat") and shutil.which("grep")):
+        missing.append("zcat and grep for the raw-file baseline")
+    return missing
+
+
 def versions() -> dict[str, str]:
     import duckdb
     import polars
@@ -158,7 +188,9 @@ def versions() -> dict[str, str]:
         "java": cmd(["java", "-version"]),
         "zstd": cmd(["zstd", "--version"]),
         "grep": cmd(["grep", "--version"]),
-        "logadapt_commit": cmd(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
+        # a snapshot outside git (git archive) says its commit in BENCH_COMMIT
+        "logadapt_commit": os.environ.get("BENCH_COMMIT")
+        or cmd(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]),
     }
 
 
@@ -201,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     sections = [s.strip() for s in a.sections.split(",") if s.strip()]
     tools = [t.strip() for t in a.tools.split(",") if t.strip()]
+    missing = preflight(sections, tools)
+    if missing:
+        print("bench: missing " + "; ".join(missing), file=sys.stderr)
+        return 2
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
     started = time.time()

@@ -237,15 +237,30 @@ class Converter:
         time, counted across batches, so the same input gives the same ids whatever the source
         (engine API or json-file) and however it was batched."""
         keys = ["stream", "observed_at"]
-        events = events.with_columns(_k=pl.int_range(pl.len()).over(keys))
-        if state.id_carry is not None:
-            events = (
-                events.join(state.id_carry, on=keys, how="left")
-                .with_columns(_k=pl.col("_k") + pl.col("_k0").fill_null(0))
-                .drop("_k0")
+        # only rows whose capture time is shared need numbering (a window over the few of them)
+        shared = events.select(pl.struct(keys).is_duplicated()).to_series()
+        k = pl.zeros(events.height, dtype=pl.Int64, eager=True)
+        if shared.any():
+            rows = shared.arg_true()
+            numbered = events.select(pl.col(keys).gather(rows)).select(
+                pl.int_range(pl.len(), dtype=pl.Int64).over(keys)
             )
+            k = k.scatter(rows, numbered.to_series())
+        events = events.with_columns(_k=k)
+        if state.id_carry is not None:
+            # the previous batch ended with these times: continue their numbering
+            offset: pl.Expr = pl.lit(0, dtype=pl.Int64)
+            ns = pl.col("observed_at").dt.epoch("ns")  # exact: Python datetimes stop at us
+            for stream, at, k0 in state.id_carry.select("stream", ns, "_k0").rows():
+                same = (pl.col("stream") == stream) & (ns == at)
+                offset = pl.when(same).then(pl.lit(k0, dtype=pl.Int64)).otherwise(offset)
+            events = events.with_columns(_k=pl.col("_k") + offset)
         carry = events.group_by("stream").agg(pl.col("observed_at").last(), pl.col("_k").last())
-        state.id_carry = detach(carry.with_columns(_k0=pl.col("_k") + 1).drop("_k"))
+        carry = carry.with_columns(_k0=pl.col("_k") + 1).drop("_k")
+        if state.id_carry is not None:  # a stream absent from this batch keeps its numbering
+            kept = state.id_carry.join(carry, on="stream", how="anti")
+            carry = pl.concat([carry, kept], how="vertical_relaxed")
+        state.id_carry = detach(carry)
         event_id = pl.concat_str(
             pl.col("container_id").str.slice(0, 12),
             pl.col("stream"),

@@ -256,3 +256,41 @@ def test_assembler_joins_multi_line_records_and_caps_runaway_ones(monkeypatch):
     out = assemble.Assembler(starts).feed(_lines(texts, 0))
     assert out["text"].to_list() == ["a\n 1", "b\n 1\n 2", " 3\n 4"]  # c is still open
     assert out["line_count"].to_list() == [2, 3, 2]
+
+
+def test_event_ids_number_shared_capture_times_across_batches():
+    from logadapt_assets.pipeline import Converter, _ContainerState
+
+    times = [1, 2, 2, 2, 3, 3, 4, 5, 5, 5, 5, 6]
+    streams = ["stdout", "stdout", "stderr", "stdout", "stdout", "stdout"] * 2
+    events = pl.DataFrame(
+        {
+            "container_id": ["0123456789abcdef"] * 12,
+            "stream": streams,
+            "observed_at": pl.Series(times).cast(pl.Datetime("ns", "UTC")),
+        }
+    )
+
+    def ids(cuts: list[int]) -> list[str]:
+        state = _ContainerState.__new__(_ContainerState)
+        state.id_carry = None
+        conv = Converter.__new__(Converter)
+        bounds = [0, *cuts, events.height]
+        parts = [events.slice(a, b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+        return pl.concat([conv._with_event_ids(state, p) for p in parts])["event_id"].to_list()
+
+    whole = ids([])
+    assert whole[:4] == [
+        "0123456789ab-stdout-1-0",
+        "0123456789ab-stdout-2-0",
+        "0123456789ab-stderr-2-0",
+        "0123456789ab-stdout-2-1",
+    ]
+    assert whole[7:11] == [
+        "0123456789ab-stdout-5-0",
+        "0123456789ab-stderr-5-0",
+        "0123456789ab-stdout-5-1",
+        "0123456789ab-stdout-5-2",
+    ]
+    for cuts in ([2], [3, 9], [1, 2, 3, 8, 10], list(range(1, 12))):
+        assert ids(cuts) == whole, cuts
