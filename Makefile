@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: demo test lint bench bench-quick ui setup system clean
+.PHONY: demo test lint bench bench-deps bench-quick ui setup system clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,12 +33,14 @@ lint: setup
 	$(BIN)/ruff check logadapt_assets logadapt_tests bench
 	$(BIN)/ruff format --check logadapt_assets logadapt_tests bench
 
-bench: setup
+bench-deps: setup
 	$(BIN)/pip install -q -e ".[bench]"
+	command -v zstd >/dev/null || (apt-get update -qq && apt-get install -y -qq zstd)
+
+bench: bench-deps
 	$(BIN)/python -m bench.run --lines 1000000
 
-bench-quick: setup
-	$(BIN)/pip install -q -e ".[bench]"
+bench-quick: bench-deps
 	$(BIN)/python -m bench.run --lines 50000 --repeats 1
 
 ui: setup $(DAGSTER_HOME)/dagster.yaml
