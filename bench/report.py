@@ -193,7 +193,7 @@ def markdown(report: dict) -> str:
             f"{q['engines']['spark']['startup_s']:.1f} s not included). grep reads the raw "
             "files every time (no partitions); its counts approximate the lake's.",
             "",
-            "| question | engine | seconds | rows | bytes read | vs grep |",
+            "| question | engine | seconds | rows | bytes read | speed-up over grep |",
             "|---|---|---:|---:|---:|---:|",
         ]
         for name in ("q1_hour_service", "q2_topic_day", "q3_full_scan"):
@@ -220,3 +220,11 @@ def write(report: dict, results: Path, lines: int) -> tuple[Path, Path]:
     md.write_text(markdown(report))
     js.write_text(json.dumps(report, indent=1, default=str) + "\n")
     return md, js
+
+
+if __name__ == "__main__":  # re-render a results page from its JSON
+    import sys
+
+    for name in sys.argv[1:]:
+        path = Path(name)
+        path.with_suffix(".md").write_text(markdown(json.loads(path.read_text())))
