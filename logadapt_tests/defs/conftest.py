@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from logadapt_tests.jsonfile import write_container
+from logadapt_tests.sources.builders import write_container
 
 H0 = datetime(2026, 11, 20, 10, tzinfo=UTC)
 KAFKA = (

@@ -63,3 +63,33 @@ def lines_of(source, since=None, until=None) -> pl.DataFrame:
     out = [r.feed(batch.records) for batch in source.read(since, until)]
     out.append(r.flush())
     return pl.concat(out)
+
+
+def write_container(
+    root: Path,
+    cid: str,
+    name: str,
+    records: list[tuple[datetime, str, str]],
+    labels: dict[str, str] | None = None,
+    image: str = "busybox:latest",
+    env: list[str] | None = None,
+) -> Path:
+    """A stopped container's json-file directory: `config.v2.json` and one log file holding
+    `records` as (time, stream, line without newline)."""
+    config = {
+        "ID": cid,
+        "Name": f"/{name}",
+        "Config": {"Image": image, "Labels": labels or {}, "Env": env or [], "Hostname": cid[:12]},
+        "State": {
+            "Running": False,
+            "Status": "exited",
+            "StartedAt": rfc3339(records[0][0]) if records else "",
+            "FinishedAt": rfc3339(records[-1][0]) if records else "",
+        },
+        "RestartCount": 0,
+    }
+    directory = container_dir(root, cid, config)
+    (directory / f"{cid}-json.log").write_bytes(
+        b"".join(record(line + "\n", stream, t) for t, stream, line in records)
+    )
+    return directory
