@@ -8,11 +8,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from logadapt_assets import fanout
 from logadapt_assets.catalog import ServiceCatalog
 from logadapt_assets.lake import Lake
-from logadapt_assets.pipeline import LOG_EVENTS, Converter, ConvertReport
+from logadapt_assets.pipeline import LOG_EVENTS, ConvertReport
 from logadapt_assets.sources.base import SourceBatch
-from logadapt_assets.sources.open import SourceError, open_source
+from logadapt_assets.sources.open import SourceError
 
 FORMATS = ["auto", "docker-json", "cri", "docker-logs", "plain"]
 
@@ -62,6 +63,8 @@ class Progress:
                 sys.stderr.flush()
                 self.last = now
             yield batch
+
+    def done(self) -> None:
         if self.enabled:
             sys.stderr.write("\r" + " " * 72 + "\r")
 
@@ -70,25 +73,26 @@ def convert(args: argparse.Namespace) -> ConvertReport:
     since, until = parse_time(args.since), parse_time(args.until)
     if since and until and since >= until:
         raise UsageError("--since must be before --until")
-    try:
-        sources = [open_source(spec, args.format) for spec in args.sources]
-    except SourceError as exc:
-        raise UsageError(str(exc)) from exc
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     catalog = ServiceCatalog.load(args.catalog)
-    converter = Converter(Lake(args.lake), catalog, since, until, service=args.service)
     progress = Progress(not args.quiet)
     started = time.monotonic()
-
-    def batches() -> Iterator[SourceBatch]:
-        for source in sources:
-            with source:
-                yield from source.read(since, until)
-
     try:
-        report = converter.process_all(progress.wrap(batches()))
+        report, skipped = fanout.convert(
+            args.sources,
+            args.format,
+            Lake(args.lake),
+            catalog,
+            since,
+            until,
+            service=args.service,
+            workers=args.workers,
+            observe=progress.wrap,
+        )
     except SourceError as exc:
         raise UsageError(str(exc)) from exc
-    skipped = [s for source in sources for s in source.skipped]
+    progress.done()
     bytes_in = sum(_source_bytes(s) for s in args.sources)
     if not args.quiet:
         print_summary(report, bytes_in, time.monotonic() - started, args.lake)
@@ -244,6 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--until", help="ISO-8601 end (exclusive)")
     c.add_argument("--format", choices=FORMATS, default="auto")
     c.add_argument("--catalog", help="service catalog YAML")
+    c.add_argument(
+        "--workers",
+        type=int,
+        default=fanout.default_workers(),
+        help="threads, each converting its own services (default: one per core, at most 4)",
+    )
     c.add_argument("--quiet", action="store_true", help="no progress, no summary")
     c.set_defaults(func=convert)
 

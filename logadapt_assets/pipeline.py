@@ -90,6 +90,18 @@ class ConvertReport:
     def bytes_out(self) -> int:
         return sum(w.bytes for w in self.written)
 
+    def merge(self, other: "ConvertReport") -> "ConvertReport":
+        """Add another run's numbers (a worker's part of the same conversion)."""
+        for f in dataclasses.fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict) and not isinstance(mine, Counter):
+                mine.update(theirs)
+            elif isinstance(mine, Counter | list):
+                mine += theirs
+            else:
+                setattr(self, f.name, mine + theirs)
+        return self
+
 
 class _ContainerState:
     """Streaming state of one container: its context, parser and carry-overs."""
@@ -290,18 +302,28 @@ class Converter:
 
     # -- output --------------------------------------------------------------------------
     def _write(self) -> None:
-        written: set[tuple[str, PartitionKey]] = set()
         for (dataset, key), table in self._staging.drain():
             contract = _contract(dataset, pl.from_arrow(table.slice(0, 0)))
             self.report.written.append(self.lake.write_partition(dataset, contract, key, table))
-            written.add((dataset, key))
-        if self.since is None or self.until is None:
-            return
-        # a window re-run replaces whole hours: drop service partitions it no longer produces
-        for dataset in self.outputs | ({QUARANTINE} if self._from_source else set()):
-            for key in self.lake.partitions_in(dataset, self.since, self.until):
-                if (dataset, key) not in written:
-                    self.lake.remove_partition(dataset, key)
+        if self.since is not None and self.until is not None:
+            datasets = self.outputs | ({QUARANTINE} if self._from_source else set())
+            remove_unwritten(self.lake, datasets, self.since, self.until, self.report.written)
+
+
+def remove_unwritten(
+    lake: Lake,
+    datasets: Iterable[str],
+    since: datetime,
+    until: datetime,
+    written: list[WrittenFile],
+) -> None:
+    """A window re-run replaces whole hours: drop the service partitions of the window that
+    this run did not write (a service that no longer logs there)."""
+    done = {(w.dataset, w.key) for w in written}
+    for dataset in datasets:
+        for key in lake.partitions_in(dataset, since, until):
+            if (dataset, key) not in done:
+                lake.remove_partition(dataset, key)
 
 
 def _contract_defaults(events: pl.DataFrame) -> pl.DataFrame:

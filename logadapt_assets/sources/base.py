@@ -4,7 +4,7 @@ A source never raises on bad content. A record it cannot read becomes a quaranti
 reason, so for every container: records read = raw records + quarantined.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -71,9 +71,13 @@ class LogSource(Protocol):
     def containers(self) -> list[ContainerInfo]: ...
 
     def read(
-        self, since: datetime | None = None, until: datetime | None = None
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        select: Callable[[ContainerInfo], bool] | None = None,
     ) -> Iterator[SourceBatch]:
-        """Records with since <= observed_at < until (UTC), per container, in bounded batches."""
+        """Records with since <= observed_at < until (UTC), per container, in bounded batches;
+        only the containers `select` accepts when given."""
         ...
 
 

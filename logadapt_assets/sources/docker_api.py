@@ -11,7 +11,7 @@ A TTY container's logs are not multiplexed: that raw text is parsed like `docker
 
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,7 +74,10 @@ class DockerApiSource:
         return [container_info(doc, doc.get("Id", "")) for doc in self._inspect_all()]
 
     def read(
-        self, since: datetime | None = None, until: datetime | None = None
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        select: Callable[[ContainerInfo], bool] | None = None,
     ) -> Iterator[SourceBatch]:
         """Records with since <= observed_at < until, per container, one stream after the other."""
         import docker.errors
@@ -82,6 +85,8 @@ class DockerApiSource:
         since, until = utc(since), utc(until)
         for doc in self._inspect_all():
             info = container_info(doc, doc.get("Id", ""))
+            if select is not None and not select(info):
+                continue
             tty = bool((doc.get("Config") or {}).get("Tty"))
             try:
                 if tty:

@@ -25,7 +25,7 @@ import re
 import threading
 import zlib
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -416,12 +416,23 @@ class FileLogSource:
         return [cf.info for cf in self._discover()]
 
     def read(
-        self, since: datetime | None = None, until: datetime | None = None
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        select: Callable[[ContainerInfo], bool] | None = None,
     ) -> Iterator[SourceBatch]:
         """Records with since <= observed_at < until, per container, oldest file first."""
         since, until = utc(since), utc(until)
         for cf in self._discover():
-            yield from self._read_container(cf, since, until)
+            if select is None or select(cf.info):
+                yield from self._read_container(cf, since, until)
+
+    def log_bytes(self) -> dict[str, int]:
+        """Container id -> bytes of its log files on disk: the weight of its work."""
+        out: dict[str, int] = {}
+        for cf in self._discover():
+            out[cf.info.id] = sum(_size(names) for names in cf.files)
+        return out
 
     # -- machinery
     def _skip(self, cf: ContainerFiles, path: Path, reason: str, detail: str) -> None:
@@ -602,6 +613,21 @@ def _micro(stamp: str) -> str:
     """RFC3339Nano -> what datetime.fromisoformat takes: at most 6 fraction digits, +00:00."""
     stamp = stamp.replace("Z", "+00:00")
     return re.sub(r"\.(\d{1,9})", lambda m: "." + m.group(1)[:6].ljust(6, "0"), stamp)
+
+
+def _size(names: tuple[Path, ...]) -> int:
+    """Bytes of text in the first of a file's names that exists (0 if none does): a gzip
+    file's trailer gives its uncompressed size (modulo 4 GiB), so rotated files weigh right."""
+    for path in names:
+        try:
+            if path.name.endswith(".gz"):
+                with open(path, "rb") as fh:
+                    fh.seek(-4, os.SEEK_END)
+                    return int.from_bytes(fh.read(4), "little")
+            return path.stat().st_size
+        except OSError:
+            continue
+    return 0
 
 
 def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
