@@ -320,6 +320,8 @@ def test_sniffing_ignores_continuation_lines_of_a_config_dump():
     lines; only lines that can start a record are evidence."""
     sample = ["[2026-11-01 00:00:00,000] INFO KafkaConfig values: (kafka.server.KafkaConfig)"]
     sample += [f"\tsome.setting.{i} = {i}" for i in range(150)]
-    sample += ["[2026-11-01 00:00:01,000] INFO [KafkaRaftServer nodeId=1] Starting "
-               "(kafka.server.KafkaRaftServer)"]
+    sample += [
+        "[2026-11-01 00:00:01,000] INFO [KafkaRaftServer nodeId=1] Starting "
+        "(kafka.server.KafkaRaftServer)"
+    ]
     assert sniff_parser(sample) == "kafka"
