@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 import yaml
 
 from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE
@@ -91,6 +92,38 @@ def _attribute_markers(attributes: pl.Expr) -> pl.Expr:
     return counts.list.sum().fill_null(0).cast(pl.Int64)
 
 
+def redact_values(values: pl.Series) -> pl.Series:
+    """`redact` on a column, each rule run only on the values holding one of its own keywords
+    (the regexes are the cost; most keywords occur in few lines)."""
+    for rule in _rules()["rules"]:
+        hit = values.str.contains_any(rule["keywords"], ascii_case_insensitive=True)
+        rows = hit.fill_null(False).arg_true()
+        if rows.len():
+            fixed = values.gather(rows).str.replace_all(rule["regex"], rule["replacement"])
+            values = values.scatter(rows, fixed)
+    return values
+
+
+def _redact_attribute_values(attributes: pl.Series) -> pl.Series:
+    """`redact_attributes` on a column: the (key, value) pairs of every row as one flat
+    column, rebuilt into the same lists."""
+    arr = attributes.to_arrow()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    pairs = pl.from_arrow(arr.flatten()).struct.unnest()
+    key, value = pairs.get_column("key"), pairs.get_column("value")
+    keep = [v.lower() for v in _rules()["non_secret_values"]]
+    whole = (
+        key.str.contains(_rules()["sensitive_keys"]).fill_null(False)
+        & value.is_not_null()
+        & ~value.str.to_lowercase().is_in(keep)
+    )
+    value = redact_values(value).zip_with(~whole, pl.Series([marker()] * len(value)))
+    flat = pl.DataFrame({"key": key, "value": value}).to_struct().to_arrow()
+    rebuilt = pa.ListArray.from_arrays(arr.offsets, flat, mask=arr.is_null())
+    return pl.Series(attributes.name, rebuilt).cast(ATTRIBUTES_DTYPE)
+
+
 def redact_frame(
     frame: pl.DataFrame, message: str = "message", attributes: str | None = "attributes"
 ) -> tuple[pl.DataFrame, int]:
@@ -104,20 +137,30 @@ def redact_frame(
     candidate = may_hold_secret(pl.col(message))
     if has_attrs:
         candidate = candidate | _attribute_candidates(pl.col(attributes))
-    indexed = frame.with_row_index("__redact_row")
-    mask = indexed.select(candidate.alias("m")).to_series()
+    mask = frame.select(candidate.alias("m")).to_series()
     if not mask.any():
         return frame, 0
-    hits = indexed.filter(mask)
-    before = hits.select(marker_count(pl.col(message)).cast(pl.Int64).alias("n")).to_series()
-    redacted = [redact(pl.col(message)).alias(message)]
+    rows = mask.arg_true()
+    columns = [message, attributes] if has_attrs else [message]
+    hits = frame.select(pl.col(columns).gather(rows))
+    before = hits.select(_markers(message, attributes if has_attrs else None)).item()
+    fixed = hits.with_columns(redact_values(hits.get_column(message)))
     if has_attrs:
-        before = before + hits.select(_attribute_markers(pl.col(attributes))).to_series()
-        redacted.append(redact_attributes(pl.col(attributes)).alias(attributes))
-    hits = hits.with_columns(redacted)
-    after = hits.select(marker_count(pl.col(message)).cast(pl.Int64).alias("n")).to_series()
-    if has_attrs:
-        after = after + hits.select(_attribute_markers(pl.col(attributes))).to_series()
-    count = int((after - before).clip(0).sum())
-    out = pl.concat([indexed.filter(~mask), hits], how="vertical").sort("__redact_row")
-    return out.drop("__redact_row"), count
+        fixed = fixed.with_columns(_redact_attribute_values(hits.get_column(attributes)))
+    after = fixed.select(_markers(message, attributes if has_attrs else None)).item()
+    # row i of the result: row i of the frame, or its rewrite where it was a candidate
+    n = frame.height
+    pick = pl.int_range(n, dtype=pl.UInt32, eager=True).scatter(
+        rows, pl.int_range(n, n + rows.len(), dtype=pl.UInt32, eager=True)
+    )
+    out = frame.with_columns(
+        pl.concat([frame.get_column(c), fixed.get_column(c)]).gather(pick) for c in columns
+    )
+    return out, max(0, int(after - before))
+
+
+def _markers(message: str, attributes: str | None) -> pl.Expr:
+    total = marker_count(pl.col(message)).cast(pl.Int64).sum()
+    if attributes is not None:
+        total = total + _attribute_markers(pl.col(attributes)).sum()
+    return total

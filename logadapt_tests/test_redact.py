@@ -7,11 +7,13 @@ from hypothesis import strategies as st
 
 from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE
 from logadapt_assets.redact import (
+    _redact_attribute_values,
     _rules,
     may_hold_secret,
     redact,
     redact_attributes,
     redact_frame,
+    redact_values,
     redaction_count,
 )
 
@@ -195,6 +197,24 @@ def test_rule_redacts_real_lines(rule, line, expected):
     assert pl.select(may_hold_secret(pl.lit(line))).item()
 
 
+@pytest.mark.parametrize(("rule", "line", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_each_rule_runs_on_its_cases_by_its_own_keywords(rule, line, expected):
+    """redact_values runs a rule only where its keywords occur: they must be in every text the
+    rule rewrites, or a secret would pass through."""
+    words = next(r["keywords"] for r in _rules()["rules"] if r["name"] == rule)
+    assert pl.select(pl.lit(line).str.contains_any(words, ascii_case_insensitive=True)).item()
+    assert redact_values(pl.Series([line])).to_list() == [expected]
+
+
+def test_keyword_gated_rules_equal_every_rule_everywhere():
+    lines = [c[1] for c in CASES] + NORMAL + [None, ""]
+    gated = redact_values(pl.Series(lines, dtype=pl.String))
+    assert (
+        gated.to_list()
+        == pl.select(redact(pl.Series(lines, dtype=pl.String))).to_series().to_list()
+    )
+
+
 def test_every_rule_has_a_case():
     names = {r["name"] for r in _rules()["rules"]}
     assert names == {c[0] for c in CASES}
@@ -232,6 +252,7 @@ def test_attributes_by_key_and_by_value():
         schema={"attributes": ATTRIBUTES_DTYPE},
     )
     out = frame.select(redact_attributes(pl.col("attributes")))["attributes"].to_list()
+    assert _redact_attribute_values(frame["attributes"]).to_list() == out
     assert out[0] == [
         {"key": "password", "value": "[REDACTED]"},
         {"key": "db.password", "value": "null"},
