@@ -3,9 +3,11 @@
 Every partition belongs to one service, so workers that own disjoint services never write the
 same file, and the lake is the one a single worker would write: the same events, the same ids.
 Threads, not processes: Polars and pyarrow do their work without the GIL, the catalog and the
-compiled rules are shared, and memory is one interpreter's. Services go to workers largest
-first (by log bytes where the source knows them), each to the least loaded worker; a service
-the plan has not seen (a container started since) goes to the first worker.
+compiled rules are shared, and memory is one interpreter's. Workers split the batch size and
+the staging budget of one conversion, so peak memory stays about where one worker's was.
+Services go to workers largest first (by log bytes where the source knows them), each to the
+least loaded worker; a service the plan has not seen (a container started since) goes to the
+first worker.
 """
 
 import os
@@ -23,7 +25,7 @@ from logadapt_assets.pipeline import (
     ConvertReport,
     remove_unwritten,
 )
-from logadapt_assets.sources.base import ContainerInfo, LogSource, SourceBatch
+from logadapt_assets.sources.base import BATCH_RECORDS, ContainerInfo, LogSource, SourceBatch
 from logadapt_assets.sources.open import open_source
 from logadapt_assets.staging import DEFAULT_BUDGET_BYTES
 
@@ -98,6 +100,7 @@ def convert(
         skipped: list = []
         for spec in specs:
             with open_source(spec, fmt) as source:
+                source.batch_records = max(1024, BATCH_RECORDS // len(shares))
                 batches = source.read(since, until, mine if owner else None)
                 for batch in observe(batches):
                     converter.process(batch)

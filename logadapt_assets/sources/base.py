@@ -61,6 +61,7 @@ class LogSource(Protocol):
 
     uri: str
     skipped: list
+    batch_records: int  # records per batch (BATCH_RECORDS unless a caller shares the memory)
 
     def close(self) -> None: ...
 

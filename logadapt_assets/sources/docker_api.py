@@ -46,6 +46,7 @@ class DockerApiSource:
         self.uri = f"docker://{target or ''}"
         self.client = client if client is not None else docker.from_env()
         self.skipped: list[Skipped] = []
+        self.batch_records = BATCH_RECORDS
 
     def close(self) -> None:
         """Close the SDK client's connections."""
@@ -131,7 +132,7 @@ class DockerApiSource:
                 texts.append("")  # keeps frame numbers aligned; dropped below
                 bad.append(self._bad(info, stream, source, number, frame, exc))
             number += 1
-            if len(texts) >= BATCH_RECORDS:
+            if len(texts) >= self.batch_records:
                 yield self._batch(info, stream, source, texts, first, bad, since, until)
                 first, texts, bad = number, [], []
         if texts:
@@ -212,8 +213,8 @@ class DockerApiSource:
                 quarantine = date_quarantine(raw, quarantine, parser.last, datetime.now(UTC))
             quarantine = window_filter(quarantine, "observed_at", since, until)
             raw = window_filter(raw, "observed_at", since, until)
-            for start in range(0, max(raw.height, 1), BATCH_RECORDS):
-                part = raw.slice(start, BATCH_RECORDS)
+            for start in range(0, max(raw.height, 1), self.batch_records):
+                part = raw.slice(start, self.batch_records)
                 q = quarantine if start == 0 else empty_quarantine_frame()
                 if part.height or q.height:
                     yield SourceBatch(info, to_raw_table(part), to_quarantine_table(q))

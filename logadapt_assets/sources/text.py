@@ -304,10 +304,11 @@ def strip_newline(text: pl.Series) -> pl.Expr:
 
 
 class _Batcher:
-    """Collects frames of one container and emits SourceBatches of at most BATCH_RECORDS rows."""
+    """Collects frames of one container and emits SourceBatches of at most `size` rows."""
 
-    def __init__(self, info: ContainerInfo):
+    def __init__(self, info: ContainerInfo, size: int = BATCH_RECORDS):
         self.info = info
+        self.size = size
         self.raw: list[pl.DataFrame] = []
         self.quarantine: list[pl.DataFrame] = []
         self.rows = 0
@@ -320,9 +321,9 @@ class _Batcher:
         if quarantine.height:
             self.quarantine.append(quarantine)
             self.bad += quarantine.height
-        while self.rows >= BATCH_RECORDS:
-            yield self._emit(BATCH_RECORDS)
-        if self.bad >= BATCH_RECORDS:  # a file of garbage must not pile up either
+        while self.rows >= self.size:
+            yield self._emit(self.size)
+        if self.bad >= self.size:  # a file of garbage must not pile up either
             yield self._emit(self.rows)
 
     def finish(self) -> Iterator[SourceBatch]:
@@ -382,6 +383,7 @@ class FileLogSource:
         self.chunk_bytes = chunk_bytes
         self.skipped: list[Skipped] = []
         self.prefetch = True  # parse the next chunk while the caller works on this one
+        self.batch_records = BATCH_RECORDS
 
     def close(self) -> None:
         """Nothing stays open between reads; here so every source can be used in `with`."""
@@ -464,7 +466,7 @@ class FileLogSource:
         self, cf: ContainerFiles, since: datetime | None, until: datetime | None
     ) -> Iterator[SourceBatch]:
         opened = self._open_all(cf)
-        batcher = _Batcher(cf.info)
+        batcher = _Batcher(cf.info, self.batch_records)
         parser = self._parser(cf.info)
         previous: datetime | None = None
         try:
