@@ -12,7 +12,7 @@ import time
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from bench.query import PARTITION, SERVICE, TOPIC
+from bench.query import PARTITION, SERVICE, TOPIC, partition_dir
 
 
 def input_bytes(spark: SparkSession) -> int:
@@ -53,6 +53,13 @@ def main() -> None:
                 & (F.col("hour") == hour)
                 & (F.col("severity") == "ERROR")
             )
+            .groupBy("component")
+            .agg(F.count("*").alias("n"))
+            .orderBy(F.desc("n"), "component")
+        ),
+        "q1_hour_dir": lambda: (
+            spark.read.parquet(partition_dir(lake, date, hour))
+            .where(F.col("severity") == "ERROR")
             .groupBy("component")
             .agg(F.count("*").alias("n"))
             .orderBy(F.desc("n"), "component")

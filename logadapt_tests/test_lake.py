@@ -147,3 +147,62 @@ def test_writer_killed_mid_write_leaves_previous_partition_intact(tmp_path):
     # the next write cleans the left-over temporary
     lake.write_partition("raw_logs", CONTRACT, key, raw_table(5, text="again"))
     assert sorted(p.name for p in directory.iterdir()) == [PART_FILE]
+
+
+def event_table(n: int) -> pa.Table:
+    """log_event rows with the columns the writer encodes specially (ids, durations, times)."""
+    contract = load_contract("log_event")
+    base = int(datetime(2026, 11, 27, 5, tzinfo=UTC).timestamp() * 1e9)
+    values = {
+        "event_id": [f"abc-stdout-{base + i * 997}-0" for i in range(n)],
+        "timestamp": [(base + (n - i) * 1000) // 1000 for i in range(n)],
+        "observed_at": [base + (n - i) * 1000 + 7 for i in range(n)],
+        "container_id": ["c" * 64] * n,
+        "stream": ["stdout"] * n,
+        "message": [f"request {i} done" for i in range(n)],
+        "line_count": [1] * n,
+        "event_type": ["app.http_request"] * n,
+        "parser": ["structured"] * n,
+        "parse_status": ["ok"] * n,
+        "request_id": [None if i % 5 == 0 else f"{i * 7919:032x}" for i in range(n)],
+        "trace_id": [None if i % 3 else f"{i * 104729:032x}" for i in range(n)],
+        "duration_ms": [None if i % 4 == 0 else i * 1.25 + 0.001 for i in range(n)],
+        "attributes": [[("path", f"/v1/orders/{i}"), ("status", "200")] for i in range(n)],
+    }
+    return pa.table(
+        {f.name: pa.array(values.get(f.name, [None] * n), f.type) for f in contract.arrow},
+        schema=contract.arrow,
+    )
+
+
+def test_log_events_encodings_read_back_in_pyarrow_polars_and_duckdb(tmp_path):
+    """The per-column encodings are the ones measured to pay, and every reader decodes them."""
+    contract = load_contract("log_event")
+    lake = Lake(str(tmp_path))
+    key = PartitionKey.of("orders-api", datetime(2026, 11, 27, 5, tzinfo=UTC))
+    table = event_table(3000)
+    written = lake.write_partition("log_events", contract, key, table)
+    meta = pq.ParquetFile(written.path).metadata.row_group(0)
+    chunks = {meta.column(i).path_in_schema: meta.column(i) for i in range(meta.num_columns)}
+    for name in ("request_id", "trace_id"):
+        assert "DELTA_LENGTH_BYTE_ARRAY" in chunks[name].encodings
+        assert not chunks[name].has_dictionary_page
+    assert "DELTA_BYTE_ARRAY" in chunks["event_id"].encodings
+    assert "DELTA_BINARY_PACKED" in chunks["observed_at"].encodings
+    assert not chunks["duration_ms"].has_dictionary_page
+    assert chunks["severity"].has_dictionary_page
+
+    expected = table.sort_by("timestamp")
+    assert pq.read_table(written.path).equals(expected.replace_schema_metadata(contract.metadata))
+    cols = ["event_id", "request_id", "trace_id", "duration_ms"]
+    df = pl.read_parquet(written.path, columns=cols)
+    assert df.equals(pl.from_arrow(expected.select(cols)))
+    rows = duckdb.sql(
+        f"select {', '.join(cols)}, epoch_ns(observed_at) from read_parquet('{written.path}')"
+    ).fetchall()
+    want = zip(
+        *(expected.column(c).to_pylist() for c in cols),
+        pa.compute.cast(expected.column("observed_at"), pa.int64()).to_pylist(),
+        strict=True,
+    )
+    assert rows == list(want)
