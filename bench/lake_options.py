@@ -43,13 +43,14 @@ def writer_kwargs(table: pa.Table, c: Candidate) -> dict:
     for col in c.dictionary_on:
         encodings.pop(col, None)
     sort = c.sort or ["timestamp"]
-    level = c.level
-    if isinstance(level, dict):  # per column; every other column keeps the lake's level
-        leaves = [p for f in table.schema for p, _ in lake_mod._leaves(f.name, f.type)]
-        level = {p: level.get(p, lake_mod.ZSTD_LEVEL) for p in leaves}
+    leaves = [p for f in table.schema for p, _ in lake_mod._leaves(f.name, f.type)]
+    lake_levels = {p: lake_mod.COLUMN_LEVELS.get(p, lake_mod.ZSTD_LEVEL) for p in leaves}
+    level: int | dict[str, int] = lake_levels if c.level is None else c.level
+    if isinstance(c.level, dict):  # per column; every other column keeps the lake's level
+        level = {**lake_levels, **c.level}
     kw = {
         "compression": "zstd",
-        "compression_level": lake_mod.ZSTD_LEVEL if level is None else level,
+        "compression_level": level,
         "use_dictionary": sorted(dictionary),
         "column_encoding": encodings or None,
         "write_statistics": True,
@@ -90,6 +91,14 @@ IDS = {"request_id", "trace_id"}
 ATTR_VALUE = "attributes.key_value.value"
 ATTR_KEY = "attributes.key_value.key"
 SORT_CONTAINER = ["container_id", "stream", "observed_at"]
+# random ids and numbers: zstd finds little to match at any level, so a fast level loses little
+FAST_COLUMNS = {"request_id", "trace_id", "observed_at"}
+
+
+def _levels(fast: int, rest: int) -> dict[str, int]:
+    """FAST_COLUMNS at `fast`, every other leaf column at `rest`."""
+    leaves = ["message", ATTR_VALUE, ATTR_KEY, "component", "template_id", "event_type"]
+    return {**{c: rest for c in leaves}, **{c: fast for c in FAST_COLUMNS}}
 
 
 def combo(**changes) -> Candidate:
@@ -149,6 +158,14 @@ CANDIDATES: dict[str, Callable[[], Candidate]] = {
     "ids_dlba_duration_plain": lambda: Candidate(
         encodings={c: DLBA for c in IDS}, dictionary_off={"duration_ms"}
     ),
+    "levels_ids1": lambda: Candidate(level={c: 1 for c in FAST_COLUMNS}),
+    "levels_ids3": lambda: Candidate(level={c: 3 for c in FAST_COLUMNS}),
+    "levels_ids1_text12": lambda: Candidate(
+        level={**{c: 1 for c in FAST_COLUMNS}, "message": 12, ATTR_VALUE: 12}
+    ),
+    "levels_ids1_rest6": lambda: Candidate(level=_levels(1, 6)),
+    "levels_ids1_rest7": lambda: Candidate(level=_levels(1, 7)),
+    "levels_all1": lambda: Candidate(level=1),
     "combo": lambda: combo(),
     "combo_zstd12": lambda: combo(level=12),
     "combo_zstd15": lambda: combo(level=15),

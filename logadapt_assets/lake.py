@@ -40,6 +40,11 @@ DELTA_COLUMNS = {
 # so their float64 bits are anything but smooth). DELTA_LENGTH_BYTE_ARRAY does not pay for
 # attribute values (+10%): they differ in length, and the prefixes help zstd find matches.
 NO_DICTIONARY = {"request_id", "trace_id", "attributes.key_value.value", "duration_ms"}
+# zstd level per column where 9 is not the best: random hex ids and nanosecond capture times
+# leave zstd little to match, and level 1 finds it with less effort and smaller output
+# (request_id -5.8%, trace_id -5.9%, observed_at -0.8%: -1.8% of log_events, -12% write time;
+# event_id, duration_ms and timestamp grow at level 1, so they stay at 9).
+COLUMN_LEVELS = {"request_id": 1, "trace_id": 1, "observed_at": 1}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -101,13 +106,18 @@ class Lake:
         final = f"{directory}/{PART_FILE}"
         sorting = [pq.SortingColumn(table.schema.get_field_index(c)) for c in contract.sort_by]
         encodings, dictionary = column_encodings(table.schema)
+        levels = {
+            path: COLUMN_LEVELS.get(path, ZSTD_LEVEL)
+            for f in table.schema
+            for path, _ in _leaves(f.name, f.type)
+        }
         try:
             with self.fs.open_output_stream(tmp) as sink:
                 pq.write_table(
                     table.replace_schema_metadata(contract.metadata),
                     sink,
                     compression="zstd",
-                    compression_level=ZSTD_LEVEL,
+                    compression_level=levels,
                     use_dictionary=dictionary,
                     column_encoding=encodings or None,
                     write_statistics=True,
