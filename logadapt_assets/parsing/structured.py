@@ -17,14 +17,11 @@ or in any batch. No Python loop per line: loops run over containers, keys, type 
 conventions only.
 """
 
-import io
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.json as pa_json
 import yaml
 
 from logadapt_assets.normalize import numeric_severity
@@ -193,10 +190,7 @@ def _flatten(batch: pl.DataFrame, decoded: pl.Series) -> pl.DataFrame:
     _reject_coercions(batch, pairs, leaves)
     floats = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2].is_float()]
     ints = [f"c{i}" for i, leaf in enumerate(leaves) if leaf[2].is_integer()]
-    # a float that may not be the source's text: 1.0 from 1, 1e19 from a 20-digit integer
-    suspect = pl.col("col").is_in(floats) & (
-        pl.col("value").str.ends_with(".0") | pl.col("value").str.contains("e", literal=True)
-    )
+    suspect = pl.col("col").is_in(floats) & pl.col("value").str.ends_with(".0")
     if ints and batch.get_column("src").str.contains(r":\s*(?:true|false)\s*[,}\]]").any():
         suspect = suspect | (pl.col("col").is_in(ints) & pl.col("value").is_in(["0", "1"]))
     if floats or ints:
@@ -224,50 +218,6 @@ def _flatten(batch: pl.DataFrame, decoded: pl.Series) -> pl.DataFrame:
         "value",
         pl.lit(False).alias("synthetic"),
     )
-
-
-def _arrow_decode(src: pl.Series) -> pl.Series | None:
-    """Rows decoded by pyarrow's JSON reader (multi-threaded, several times Polars' speed), or
-    None where it would differ from the Polars decoder: it rejects what Polars merges (a key
-    with two kinds, a duplicated key), and reads some strings as timestamps, which would
-    change their text. Rows with line breaks would break its line framing."""
-    if src.str.contains("\n", literal=True).any() or src.str.contains("\r", literal=True).any():
-        return None
-    try:
-        table = pa_json.read_json(io.BytesIO(src.str.join("\n").item().encode()))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    if table.num_rows != src.len() or not _reads_as_written(list(table.schema)):
-        return None
-    try:
-        return pl.from_arrow(table).to_struct("_d")
-    except (Exception, pl.exceptions.PanicException):  # noqa: BLE001 - e.g. list<null>
-        return None
-
-
-def _reads_as_written(fields: list[pa.Field]) -> bool:
-    """No field whose text pyarrow would change: strings read as timestamps or dates, an
-    empty key (Polars renames it)."""
-    for f in fields:
-        t = f.type
-        while pa.types.is_list(t) or pa.types.is_large_list(t):
-            t = t.value_type
-        if f.name == "" or pa.types.is_timestamp(t) or pa.types.is_date(t):
-            return False
-        if pa.types.is_struct(t) and not _reads_as_written(list(t)):
-            return False
-    return True
-
-
-def _arrow_pairs(batch: pl.DataFrame) -> pl.DataFrame | None:
-    """Pairs of a batch decoded by pyarrow in one go, or None (then Polars decodes it)."""
-    decoded = _arrow_decode(batch.get_column("src"))
-    if decoded is None:
-        return None
-    try:
-        return _flatten(batch, decoded)
-    except (Exception, pl.exceptions.PanicException):  # noqa: BLE001 - content-dependent
-        return None
 
 
 def _try_decode(batch: pl.DataFrame) -> pl.DataFrame | None:
@@ -398,9 +348,6 @@ def json_pairs(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
 
     Decoded DECODE_ROWS rows at a time: the decoder holds about ten times the text while it
     infers the schema, and a record decodes the same in any batch (see the module docstring)."""
-    fast = _arrow_pairs(batch)
-    if fast is not None:
-        return fast, batch.get_column(ROW)
     if batch.height > DECODE_ROWS:
         parts = [
             json_pairs(batch.slice(i, DECODE_ROWS)) for i in range(0, batch.height, DECODE_ROWS)
