@@ -5,9 +5,9 @@ same file, and the lake is the one a single worker would write: the same events,
 Threads, not processes: Polars and pyarrow do their work without the GIL, the catalog and the
 compiled rules are shared, and memory is one interpreter's. Workers split the batch size and
 the staging budget of one conversion, so peak memory stays about where one worker's was.
-Services go to workers largest first (by log bytes where the source knows them), each to the
-least loaded worker; a service the plan has not seen (a container started since) goes to the
-first worker.
+Services go to workers largest first (by lines of logs, where the source can estimate them),
+each to the least loaded worker; a service the plan has not seen (a container started since)
+goes to the first worker.
 """
 
 import os
@@ -57,12 +57,13 @@ def plan(weights: Counter, workers: int) -> dict[str, int]:
 def service_weights(
     sources: Sequence[LogSource], catalog: ServiceCatalog, override: str | None
 ) -> Counter:
-    """Service -> bytes of its containers' logs (1 per container where a source cannot say)."""
+    """Service -> lines of its containers' logs, estimated (1 per container where a source
+    cannot say): the cost of a conversion goes with lines more than with bytes."""
     weights: Counter = Counter()
     for source in sources:
-        sizes = source.log_bytes() if hasattr(source, "log_bytes") else {}
+        lines = source.log_lines() if hasattr(source, "log_lines") else {}
         for info in source.containers():
-            weights[service_of(catalog, info, override)] += max(1, sizes.get(info.id, 1))
+            weights[service_of(catalog, info, override)] += max(1, lines.get(info.id, 1))
     return weights
 
 

@@ -429,11 +429,13 @@ class FileLogSource:
             if select is None or select(cf.info):
                 yield from self._read_container(cf, since, until)
 
-    def log_bytes(self) -> dict[str, int]:
-        """Container id -> bytes of its log files on disk: the weight of its work."""
+    def log_lines(self) -> dict[str, int]:
+        """Container id -> lines in its log files, estimated (bytes / the mean line length of
+        its newest file's head): the weight of its work, cheap to know before reading."""
         out: dict[str, int] = {}
         for cf in self._discover():
-            out[cf.info.id] = sum(_size(names) for names in cf.files)
+            size = sum(_size(names) for names in cf.files)
+            out[cf.info.id] = size // _mean_line_bytes(cf.files[-1]) if cf.files else 0
         return out
 
     # -- machinery
@@ -615,6 +617,23 @@ def _micro(stamp: str) -> str:
     """RFC3339Nano -> what datetime.fromisoformat takes: at most 6 fraction digits, +00:00."""
     stamp = stamp.replace("Z", "+00:00")
     return re.sub(r"\.(\d{1,9})", lambda m: "." + m.group(1)[:6].ljust(6, "0"), stamp)
+
+
+def _mean_line_bytes(names: tuple[Path, ...], sample: int = 1 << 16) -> int:
+    """Mean bytes per line in the head of the first of a file's names that opens (1 if none)."""
+    for path in names:
+        try:
+            fh = open_log(path)
+        except OSError:
+            continue
+        try:
+            head = fh.read(sample)
+        except (OSError, EOFError, zlib.error):
+            return 1
+        finally:
+            close_log(fh)
+        return max(1, len(head) // max(1, head.count(b"\n")))
+    return 1
 
 
 def _size(names: tuple[Path, ...]) -> int:
