@@ -13,6 +13,8 @@ through a group_by/str.join. Batches without partial records pass straight throu
 import polars as pl
 import pyarrow as pa
 
+from logadapt_assets.conform import detach
+
 OUTPUT_SCHEMA: dict[str, pl.DataType] = {
     "container_id": pl.String,
     "stream": pl.String,
@@ -60,7 +62,8 @@ class Reassembler:
         if open_lines.len() == 0:
             return self._out(_join(df), ordered=True)
         is_open = pl.col("_line").is_in(open_lines.implode())
-        self._tail = df.filter(is_open).select(*_INPUT, "_seq")
+        # detached: a view would pin the whole batch until the line closes (or the run ends)
+        self._tail = detach(df.filter(is_open).select(*_INPUT, "_seq"))
         return self._out(_join(df.filter(~is_open)), ordered=True)
 
     def flush(self) -> pl.DataFrame:

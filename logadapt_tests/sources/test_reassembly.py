@@ -103,3 +103,16 @@ def test_batching_never_changes_the_lines(spec, cuts):
     assert got["line"].str.count_matches(r"\d+[-.]").sum() == len(rows)
     for _key, group in expected.group_by(["container_id", "stream"]):
         assert group["position"].is_sorted()
+
+
+def test_an_open_line_carried_to_the_next_batch_does_not_pin_the_batch():
+    """The carried tail is a copy: a string view would keep the whole batch's text alive
+    (megabytes per container) until the line closes or the run ends."""
+    r = Reassembler()
+    body = [("a", "stdout", i, "x" * 400 + str(i), False) for i in range(20_000)]
+    r.feed(records([*body, ("a", "stdout", 20_000, "open-", True)]))
+    held = r._tail.to_arrow(compat_level=pl.CompatLevel.newest())["line"]
+    tail_bytes = sum(b.size for chunk in held.chunks for b in chunk.buffers() if b is not None)
+    assert tail_bytes < 10_000, tail_bytes  # a view of the batch holds its ~8 MB of text
+    out = r.feed(records([("a", "stdout", 20_001, "end", False)]))
+    assert out["line"].to_list() == ["open-end"]
