@@ -6,7 +6,8 @@ from pathlib import Path
 MiB = 1 << 20
 GiB = 1 << 30
 LABELS = {
-    "logadapt": "logadapt convert (a worker thread per core)",
+    "logadapt": "logadapt convert",
+    "logadapt_workers2": "logadapt convert --workers 2 (services on 2 threads)",
     "io_floor": "I/O floor (Polars NDJSON -> zstd Parquet, no parsing)",
     "duckdb_sql": "DuckDB SQL (read_json + regexp_extract + COPY PARTITION_BY)",
     "polars_lazy": "Polars lazy (scan_ndjson + str.extract + sink_parquet)",

@@ -25,9 +25,18 @@ from bench.measure import Run, dir_bytes, run
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
-TOOLS = ["logadapt", "io_floor", "duckdb_sql", "polars_lazy", "spark_sql", "plain_python"]
+TOOLS = [
+    "logadapt",
+    "logadapt_workers2",
+    "io_floor",
+    "duckdb_sql",
+    "polars_lazy",
+    "spark_sql",
+    "plain_python",
+]
 LABELS = {
     "logadapt": "logadapt convert",
+    "logadapt_workers2": "logadapt convert --workers 2",
     "io_floor": "I/O floor (Polars, no parsing)",
     "duckdb_sql": "DuckDB SQL",
     "polars_lazy": "Polars lazy",
@@ -46,8 +55,10 @@ def env() -> dict[str, str]:
 
 def command(tool: str, roots: list[Path], out: Path) -> list[str]:
     py = sys.executable
-    if tool == "logadapt":
-        return [py, "-m", "logadapt_assets.cli", "convert", *map(str, roots), "--lake", str(out)]
+    if tool.startswith("logadapt"):
+        workers = ["--workers", tool.removeprefix("logadapt_workers")] if "workers" in tool else []
+        convert = [py, "-m", "logadapt_assets.cli", "convert", *map(str, roots), *workers]
+        return [*convert, "--lake", str(out)]
     return [py, "-m", f"bench.tools.{tool}", "--out", str(out), *map(str, roots)]
 
 

@@ -251,8 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--workers",
         type=int,
-        default=fanout.default_workers(),
-        help="threads, each converting its own services (default: one per core, at most 4)",
+        default=1,
+        help="threads, each converting its own services: faster on several cores, for more "
+        "peak memory (default 1)",
     )
     c.add_argument("--quiet", action="store_true", help="no progress, no summary")
     c.set_defaults(func=convert)

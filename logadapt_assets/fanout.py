@@ -4,13 +4,13 @@ Every partition belongs to one service, so workers that own disjoint services ne
 same file, and the lake is the one a single worker would write: the same events, the same ids.
 Threads, not processes: Polars and pyarrow do their work without the GIL, the catalog and the
 compiled rules are shared, and memory is one interpreter's. Workers split the batch size and
-the staging budget of one conversion, so peak memory stays about where one worker's was.
+the staging budget of one conversion; still, two workers on 2 cores ran 1.2x faster for about
+100-150 MiB more peak memory (bench/README.md), so one worker stays the default.
 Services go to workers largest first (by lines of logs, where the source can estimate them),
 each to the least loaded worker; a service the plan has not seen (a container started since)
 goes to the first worker.
 """
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,12 +30,6 @@ from logadapt_assets.sources.open import open_source
 from logadapt_assets.staging import DEFAULT_BUDGET_BYTES
 
 Observe = Callable[[Iterable[SourceBatch]], Iterable[SourceBatch]]
-MAX_WORKERS = 4
-
-
-def default_workers() -> int:
-    """One worker per core, at most MAX_WORKERS (each holds its own batches in memory)."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
 def service_of(catalog: ServiceCatalog, info: ContainerInfo, override: str | None) -> str:
