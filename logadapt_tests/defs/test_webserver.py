@@ -112,6 +112,7 @@ def test_ui_lists_hourly_assets_and_runs_a_partition_to_success(history, tmp_pat
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # dagster dev can take long to stop its children
             os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
         log.close()
