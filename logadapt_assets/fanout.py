@@ -74,15 +74,17 @@ def convert(
 ) -> tuple[ConvertReport, list]:
     """Convert every container of `specs` into the lake: (report, skipped inputs).
 
-    `observe` sees every batch on its way in (progress). Sources are opened here once to plan
-    and then once per worker, so each worker reads only its own containers' logs.
+    `observe` sees every batch on its way in (progress). With several workers the sources are
+    opened once to plan and then once per worker, so each reads only its own containers' logs.
     """
-    planning = [open_source(spec, fmt) for spec in specs]
-    try:
-        owner = plan(service_weights(planning, catalog, service), workers) if workers > 1 else {}
-    finally:
-        for source in planning:
-            source.close()
+    owner: dict[str, int] = {}
+    if workers > 1:
+        planning = [open_source(spec, fmt) for spec in specs]
+        try:
+            owner = plan(service_weights(planning, catalog, service), workers)
+        finally:
+            for source in planning:
+                source.close()
     shares = sorted(set(owner.values())) or [0]
 
     def work(worker: int) -> tuple[ConvertReport, list]:

@@ -94,10 +94,10 @@ class ConvertReport:
         """Add another run's numbers (a worker's part of the same conversion)."""
         for f in dataclasses.fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, dict) and not isinstance(mine, Counter):
-                mine.update(theirs)
-            elif isinstance(mine, Counter | list):
-                mine += theirs
+            if isinstance(mine, dict):
+                mine.update(theirs)  # a Counter adds the counts, a dict joins the keys
+            elif isinstance(mine, list):
+                mine.extend(theirs)
             else:
                 setattr(self, f.name, mine + theirs)
         return self

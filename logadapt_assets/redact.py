@@ -64,22 +64,6 @@ def _sensitive_key(key: pl.Expr) -> pl.Expr:
     return key.str.contains(_rules()["sensitive_keys"]).fill_null(False)
 
 
-def _redact_value(key: pl.Expr, value: pl.Expr) -> pl.Expr:
-    """A secret-named key loses its whole value; any other value goes through the rules."""
-    keep = [v.lower() for v in _rules()["non_secret_values"]]
-    whole = _sensitive_key(key) & value.is_not_null() & ~value.str.to_lowercase().is_in(keep)
-    return pl.when(whole).then(pl.lit(marker())).otherwise(redact(value))
-
-
-def redact_attributes(attributes: pl.Expr) -> pl.Expr:
-    """Redact the values of a List(Struct{key, value}) column."""
-    key = pl.element().struct.field("key")
-    value = pl.element().struct.field("value")
-    return attributes.list.eval(
-        pl.struct(key.alias("key"), _redact_value(key, value).alias("value"))
-    ).cast(ATTRIBUTES_DTYPE)
-
-
 def _attribute_candidates(attributes: pl.Expr) -> pl.Expr:
     key = pl.element().struct.field("key")
     value = pl.element().struct.field("value")
@@ -104,22 +88,25 @@ def redact_values(values: pl.Series) -> pl.Series:
     return values
 
 
-def _redact_attribute_values(attributes: pl.Series) -> pl.Series:
-    """`redact_attributes` on a column: the (key, value) pairs of every row as one flat
-    column, rebuilt into the same lists."""
+def redact_attributes(attributes: pl.Series) -> pl.Series:
+    """Redact the values of a List(Struct{key, value}) column: a secret-named key loses its
+    whole value, any other value goes through the rules. The pairs of every row are redacted
+    as one flat column, then rebuilt into the same lists."""
     arr = attributes.to_arrow()
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     pairs = pl.from_arrow(arr.flatten()).struct.unnest()
-    key, value = pairs.get_column("key"), pairs.get_column("value")
+    value = pl.col("value")
     keep = [v.lower() for v in _rules()["non_secret_values"]]
     whole = (
-        key.str.contains(_rules()["sensitive_keys"]).fill_null(False)
-        & value.is_not_null()
-        & ~value.str.to_lowercase().is_in(keep)
+        _sensitive_key(pl.col("key")) & value.is_not_null() & ~value.str.to_lowercase().is_in(keep)
     )
-    value = redact_values(value).zip_with(~whole, pl.Series([marker()] * len(value)))
-    flat = pl.DataFrame({"key": key, "value": value}).to_struct().to_arrow()
+    flat = (
+        pairs.with_columns(redact_values(pairs.get_column("value")).alias("_redacted"))
+        .select("key", pl.when(whole).then(pl.lit(marker())).otherwise("_redacted").alias("value"))
+        .to_struct()
+        .to_arrow()
+    )
     rebuilt = pa.ListArray.from_arrays(arr.offsets, flat, mask=arr.is_null())
     return pl.Series(attributes.name, rebuilt).cast(ATTRIBUTES_DTYPE)
 
@@ -146,7 +133,7 @@ def redact_frame(
     before = hits.select(_markers(message, attributes if has_attrs else None)).item()
     fixed = hits.with_columns(redact_values(hits.get_column(message)))
     if has_attrs:
-        fixed = fixed.with_columns(_redact_attribute_values(hits.get_column(attributes)))
+        fixed = fixed.with_columns(redact_attributes(hits.get_column(attributes)))
     after = fixed.select(_markers(message, attributes if has_attrs else None)).item()
     # row i of the result: row i of the frame, or its rewrite where it was a candidate
     n = frame.height

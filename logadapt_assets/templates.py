@@ -58,7 +58,7 @@ def template_ids(templates: pl.Series) -> pl.Series:
     distinct = templates.drop_nulls().unique()
     mapping = {t: stable_id(t) for t in distinct.to_list()}
     if not mapping:
-        return pl.Series(templates.name, [None] * templates.len(), dtype=pl.String)
+        return pl.repeat(None, templates.len(), dtype=pl.String, eager=True).alias(templates.name)
     return templates.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
@@ -69,7 +69,7 @@ def _ids_of_messages(messages: pl.Series) -> pl.Series:
     first = messages.to_frame("m").select(_first_line(pl.col("m"))).to_series()
     distinct = first.drop_nulls().unique()
     if distinct.len() == 0:
-        return pl.Series(messages.name, [None] * messages.len(), dtype=pl.String)
+        return pl.repeat(None, messages.len(), dtype=pl.String, eager=True).alias(messages.name)
     ids = template_ids(distinct.to_frame("m").select(_masked(pl.col("m"))).to_series())
     return first.replace_strict(distinct, ids, default=None, return_dtype=pl.String).rename(
         messages.name
