@@ -122,25 +122,19 @@ def run_polars(lake: Path, date: str, hour: str, repeats: int) -> dict:
             hive_schema={"service": pl.String, "date": pl.String, "hour": pl.String},
         )
 
+    def errors_by_component(events: pl.LazyFrame) -> pl.LazyFrame:
+        return (
+            events.filter(pl.col("severity") == "ERROR")
+            .group_by("component")
+            .agg(n=pl.len())
+            .sort(["n", "component"], descending=[True, False])
+        )
+
+    one_hour = (pl.col("service") == SERVICE) & (pl.col("date") == date) & (pl.col("hour") == hour)
     queries = {
-        "q1_hour_service": lambda: (
-            scan()
-            .filter(
-                (pl.col("service") == SERVICE)
-                & (pl.col("date") == date)
-                & (pl.col("hour") == hour)
-                & (pl.col("severity") == "ERROR")
-            )
-            .group_by("component")
-            .agg(n=pl.len())
-            .sort(["n", "component"], descending=[True, False])
-        ),
-        "q1_hour_dir": lambda: (
+        "q1_hour_service": lambda: errors_by_component(scan().filter(one_hour)),
+        "q1_hour_dir": lambda: errors_by_component(
             pl.scan_parquet(f"{partition_dir(lake, date, hour)}/*.parquet")
-            .filter(pl.col("severity") == "ERROR")
-            .group_by("component")
-            .agg(n=pl.len())
-            .sort(["n", "component"], descending=[True, False])
         ),
         "q2_topic_day": lambda: (
             scan()

@@ -44,25 +44,19 @@ def main() -> None:
     def events():
         return spark.read.parquet(f"{lake}/log_events")
 
+    def errors_by_component(frame):
+        return (
+            frame.where(F.col("severity") == "ERROR")
+            .groupBy("component")
+            .agg(F.count("*").alias("n"))
+            .orderBy(F.desc("n"), "component")
+        )
+
+    one_hour = (F.col("service") == SERVICE) & (F.col("date") == date) & (F.col("hour") == hour)
     queries = {
-        "q1_hour_service": lambda: (
-            events()
-            .where(
-                (F.col("service") == SERVICE)
-                & (F.col("date") == date)
-                & (F.col("hour") == hour)
-                & (F.col("severity") == "ERROR")
-            )
-            .groupBy("component")
-            .agg(F.count("*").alias("n"))
-            .orderBy(F.desc("n"), "component")
-        ),
-        "q1_hour_dir": lambda: (
+        "q1_hour_service": lambda: errors_by_component(events().where(one_hour)),
+        "q1_hour_dir": lambda: errors_by_component(
             spark.read.parquet(partition_dir(lake, date, hour))
-            .where(F.col("severity") == "ERROR")
-            .groupBy("component")
-            .agg(F.count("*").alias("n"))
-            .orderBy(F.desc("n"), "component")
         ),
         "q2_topic_day": lambda: (
             events()
