@@ -1612,67 +1612,36 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
     )
 
 
+def _row(parser: str, severity: str | None, message: str, **fields) -> dict:
+    """One parsed event; `attributes` as a {key: value} dict."""
+    attributes = [{"key": k, "value": v} for k, v in fields.pop("attributes", {}).items()]
+    return {
+        "parser": parser,
+        "severity": severity,
+        "message": message,
+        **fields,
+        "attributes": attributes,
+    }
+
+
 def _kafka_frame() -> pl.DataFrame:
-    return _frame(
-        [
-            {
-                "parser": "kafka",
-                "component": c,
-                "severity": s,
-                "sqlstate": None,
-                "message": m,
-                "attributes": [],
-            }
-            for c, s, m, _ in KAFKA
-        ]
-    )
+    return _frame([_row("kafka", s, m, component=c) for c, s, m, _ in KAFKA])
 
 
 def _postgres_frame() -> pl.DataFrame:
     return _frame(
-        [
-            {
-                "parser": "postgres",
-                "component": "postgres",
-                "severity": s,
-                "sqlstate": q,
-                "message": m,
-                "attributes": [],
-            }
-            for s, q, m, _ in POSTGRES
-        ]
+        [_row("postgres", s, m, component="postgres", sqlstate=q) for s, q, m, _ in POSTGRES]
     )
 
 
 def _app_frame() -> pl.DataFrame:
-    return _frame(
-        [
-            {
-                "parser": p,
-                "component": None,
-                "severity": s,
-                "sqlstate": None,
-                "message": m,
-                "attributes": [{"key": k, "value": "x"} for k in keys],
-            }
-            for p, s, m, keys, _ in APP
-        ]
-    )
+    return _frame([_row(p, s, m, attributes=dict.fromkeys(keys, "x")) for p, s, m, keys, _ in APP])
 
 
 def _app_fields_frame() -> pl.DataFrame:
     return _frame(
         [
-            {
-                "parser": p,
-                "component": None,
-                "severity": s,
-                "sqlstate": None,
-                "message": m,
-                "attributes": [{"key": k, "value": v} for k, v in attrs.items()],
-                "error_class": ec,
-                "duration_ms": d,
-            }
+            _row(p, s, m, attributes=attrs, error_class=ec, duration_ms=d)
             for p, s, m, attrs, ec, d, _ in APP_FIELDS
         ]
     )
