@@ -13,6 +13,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from bench.query import PARTITION, SERVICE, TOPIC, partition_dir
+from bench.tools.common import local_spark
 
 
 def input_bytes(spark: SparkSession) -> int:
@@ -28,17 +29,14 @@ def input_bytes(spark: SparkSession) -> int:
 def main() -> None:
     lake, date, hour, repeats, out = sys.argv[1:6]
     t0 = time.perf_counter()
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("logadapt-bench-queries")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-        # observed_at is timestamp[ns] (schema v1); Spark reads Parquet NANOS only as longs
-        .config("spark.sql.legacy.parquet.nanosAsLong", "true")
-        .getOrCreate()
+    spark = local_spark(
+        "logadapt-bench-queries",
+        {
+            "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+            # observed_at is timestamp[ns] (schema v1); Spark reads Parquet NANOS only as longs
+            "spark.sql.legacy.parquet.nanosAsLong": "true",
+        },
     )
-    spark.sparkContext.setLogLevel("ERROR")
     startup = time.perf_counter() - t0
 
     def events():

@@ -98,3 +98,20 @@ def args() -> argparse.Namespace:
     p.add_argument("roots", nargs="+", help="json-file containers roots")
     p.add_argument("--out", required=True)
     return p.parse_args()
+
+
+def local_spark(app: str, conf: dict[str, str]):
+    """A `local[2]` SparkSession in UTC without the UI, quiet, with `conf` on top."""
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName(app)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+    )
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark

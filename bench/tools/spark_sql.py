@@ -3,7 +3,6 @@
 Run whole, JVM start-up included: that is what a user waits for.
 """
 
-from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from bench.tools.common import (
@@ -13,6 +12,7 @@ from bench.tools.common import (
     PARTITIONS,
     args,
     container_map,
+    local_spark,
     log_files,
 )
 
@@ -29,15 +29,7 @@ def column(name: str, patterns: list[str], cast: str):
 
 def main() -> None:
     a = args()
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("logadapt-bench")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.parquet.compression.codec", "zstd")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark("logadapt-bench", {"spark.sql.parquet.compression.codec": "zstd"})
     mapping = container_map(a.roots)
     ctr = spark.createDataFrame(
         [(k, s, n) for k, (s, n) in mapping.items()], "cid string, service string, container string"
