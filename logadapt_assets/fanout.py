@@ -55,9 +55,12 @@ def service_weights(
     cannot say): the cost of a conversion goes with lines more than with bytes."""
     weights: Counter = Counter()
     for source in sources:
-        lines = source.log_lines() if hasattr(source, "log_lines") else {}
-        for info in source.containers():
-            weights[service_of(catalog, info, override)] += max(1, lines.get(info.id, 1))
+        if hasattr(source, "containers_with_lines"):
+            sized = source.containers_with_lines()
+        else:
+            sized = [(info, 1) for info in source.containers()]
+        for info, lines in sized:
+            weights[service_of(catalog, info, override)] += max(1, lines)
     return weights
 
 

@@ -93,7 +93,7 @@ def test_plan_puts_the_largest_service_first_on_the_least_loaded_worker():
 def test_weights_estimate_lines_rotated_gzip_files_included(platform):
     catalog = ServiceCatalog.load(None)
     with open_source(str(platform), "auto") as source:
-        estimated = source.log_lines()
+        estimated = {info.id: n for info, n in source.containers_with_lines()}
         weights = fanout.service_weights([source], catalog, None)
     assert list(platform.rglob("*.gz"))  # the generator rotates and compresses like Docker
     for directory in platform.iterdir():

@@ -429,13 +429,13 @@ class FileLogSource:
             if select is None or select(cf.info):
                 yield from self._read_container(cf, since, until)
 
-    def log_lines(self) -> dict[str, int]:
-        """Container id -> lines in its log files, estimated (bytes / the mean line length of
-        its newest file's head): the weight of its work, cheap to know before reading."""
-        out: dict[str, int] = {}
+    def containers_with_lines(self) -> list[tuple[ContainerInfo, int]]:
+        """Every container with the lines in its log files, estimated (bytes / the mean line
+        length of its newest file's head): the weight of its work, cheap to know before reading."""
+        out = []
         for cf in self._discover():
             size = sum(_size(names) for names in cf.files)
-            out[cf.info.id] = size // _mean_line_bytes(cf.files[-1]) if cf.files else 0
+            out.append((cf.info, size // _mean_line_bytes(cf.files[-1]) if cf.files else 0))
         return out
 
     # -- machinery
