@@ -107,10 +107,16 @@ def _rules_frame() -> pl.DataFrame:
 
 
 def _json_path(path: list[str]) -> str | None:
-    """`$['a']['b']` for json_path_match, None when a key cannot be quoted (a backslash)."""
-    if any("\\" in p for p in path):
-        return None
-    return "$" + "".join("['" + p.replace("'", "\\'") + "']" for p in path)
+    """`$['a']['b']` for json_path_match; a key holding `'` goes in double quotes (Polars'
+    path parser fails on `'\\'\\''`). None when a key cannot be quoted: a backslash, or both
+    quote kinds."""
+    parts = []
+    for p in path:
+        if "\\" in p or ("'" in p and '"' in p):
+            return None
+        quote = '"' if "'" in p else "'"
+        parts.append(f"[{quote}{p}{quote}]")
+    return "$" + "".join(parts)
 
 
 class _TypeClash(Exception):

@@ -5,7 +5,7 @@ import json
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logadapt_assets.normalize import normalize_severity
@@ -668,6 +668,7 @@ _KEYS = st.one_of(
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.dictionaries(_KEYS, _VALUES, max_size=6), min_size=1, max_size=8))
+@example([{"''": [], "a'b": [1], 'q"q': [2]}])  # quotes in keys of list values (json paths)
 def test_arbitrary_json_objects(objects: list[dict]) -> None:
     lines = [json.dumps(o) for o in objects]
     out = parse(lines)
