@@ -1022,6 +1022,51 @@ def test_topic_partition(message: str, topic: str | None, partition: int | None)
 
 
 @pytest.mark.parametrize(
+    ("message", "topic", "group", "request_type"),
+    [
+        (
+            "Principal = User:billing-svc is Denied Operation = Read from host = 10.1.2.3 on "
+            "resource = Topic:LITERAL:invoices for request = Fetch with resourceRefCount = 1 based "
+            "on rule DefaultDeny",
+            "invoices",
+            None,
+            "Fetch",
+        ),
+        (
+            "Principal = User:billing-svc is Denied Operation = Describe from host = 10.1.2.3 on "
+            "resource = Group:LITERAL:billing-workers for request = OffsetFetch with "
+            "resourceRefCount = 1",
+            None,
+            "billing-workers",
+            "OffsetFetch",
+        ),
+        (
+            "No acl found for resource Topic:LITERAL:audit.events, authorized = false",
+            "audit.events",
+            None,
+            None,
+        ),
+        (
+            "Principal = User:CN=svc,OU=Ops is Denied Operation = Write from host = 10.1.2.4 on "
+            "resource = Topic:ledger",
+            "ledger",
+            None,
+            None,
+        ),
+    ],
+)
+def test_authorizer_resource_and_request(
+    message: str, topic: str | None, group: str | None, request_type: str | None
+) -> None:
+    row = parse_one(f"[2026-11-27 20:00:00,000] INFO {message} (kafka.authorizer.logger)")
+    assert (row["topic"], row["consumer_group"], row["request_type"]) == (
+        topic,
+        group,
+        request_type,
+    )
+
+
+@pytest.mark.parametrize(
     ("context", "broker_id"),
     [
         ("[ReplicaFetcher replicaId=2, leaderId=1, fetcherId=0]", 2),
