@@ -1014,6 +1014,13 @@ def test_request_type(text: str, request_type: str | None) -> None:
             "__transaction_state",
             49,
         ),
+        (
+            "[Broker id=3] Received LeaderAndIsr request LeaderAndIsrPartitionState(topicName="
+            "'invoices.eu', partitionIndex=7, controllerEpoch=4, leader=2, leaderEpoch=9, isr=[2, "
+            "3]) correlation id 41 from controller 1 epoch 4",
+            "invoices.eu",
+            7,
+        ),
     ],
 )
 def test_topic_partition(message: str, topic: str | None, partition: int | None) -> None:
