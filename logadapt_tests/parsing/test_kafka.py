@@ -921,6 +921,32 @@ def test_stack_traces_merge_into_one_event() -> None:
     assert out.row(2, named=True)["message"] == "KafkaConfig values: \n\tbroker.id = 2"
 
 
+def test_jdk_warning_blocks_are_records_of_their_own() -> None:
+    lines = [
+        "[2026-11-27 20:12:00,000] INFO [LogLoader partition=orders-3, dir=/data] Loading producer "
+        "state till offset 0 (org.apache.kafka.storage.internals.log.UnifiedLog)",
+        "WARNING: A terminally deprecated method in sun.misc.Unsafe has been called",
+        "WARNING: sun.misc.Unsafe::invokeCleaner has been called by org.example.BufferFreer "
+        "(file:/opt/kafka/libs/example-1.0.jar)",
+        "WARNING: Please consider reporting this to the maintainers of class org.example.BufferFreer",
+        "WARNING: sun.misc.Unsafe::invokeCleaner will be removed in a future release",
+        "[2026-11-27 20:12:01,000] INFO [KafkaServer id=2] started (kafka.server.KafkaServer)",
+        "WARNING: An illegal reflective access operation has occurred",
+        "WARNING: Illegal reflective access by org.example.Reflector (file:/opt/x.jar) to "
+        "method java.lang.Object.finalize()",
+        "WARNING: All illegal access operations will be denied in a future release",
+    ]
+    df = assemble(lines)
+    assert df["line_count"].to_list() == [1, 4, 1, 3]
+    out = PARSER.parse(df, UTC_OPTS)
+    assert out["parse_status"].to_list() == ["ok"] * 4
+    assert out["component"].to_list()[1::2] == ["jvm", "jvm"]
+    assert out["severity_text"].to_list()[1::2] == ["WARNING", "WARNING"]
+    assert out["message"][0].endswith("Loading producer state till offset 0")
+    assert out["message"][1].startswith("A terminally deprecated method in sun.misc.Unsafe")
+    assert out["message"][3].endswith("will be denied in a future release")
+
+
 def test_partial_and_unparsed() -> None:
     texts = [
         "[2026-11-27 20:00:00,123] INFO no logger at the end",
