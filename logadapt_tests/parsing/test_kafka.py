@@ -1035,6 +1035,7 @@ def test_request_type(text: str, request_type: str | None) -> None:
         ("Loaded 0 logs in 2026-11-27 13ms", None, None),
         ("Creating topic my.topic_name-v2 with configuration {}", "my.topic_name-v2", None),
         ("Creating topic id mapping", None, None),
+        ("[Controller id=4] List of topics ineligible for deletion: invoices,refunds", None, None),
         (
             "[Log partition=__transaction_state-49, dir=/data] Truncating to 0",
             "__transaction_state",
