@@ -947,6 +947,33 @@ def test_jdk_warning_blocks_are_records_of_their_own() -> None:
     assert out["message"][3].endswith("will be denied in a future release")
 
 
+def test_launcher_notices_are_records_of_their_own() -> None:
+    lines = [
+        "[2026-11-27 20:11:59,000] INFO EventThread shut down for session: 0x10000a1b2c3d0001 "
+        "(org.apache.zookeeper.ClientCnxn)",
+        "Using log4j config /etc/kafka/log4j.properties",
+        "===> Launching kafka ... ",
+        "DEPRECATED: A Log4j 1.x configuration file has been detected, which is no longer "
+        "recommended.",
+        "To use a Log4j 2.x configuration, please see https://logging.apache.org/ for details.",
+        "[2026-11-27 20:12:00,000] INFO Registered signal handlers for TERM, INT, HUP "
+        "(org.apache.kafka.common.utils.LoggingSignalHandler)",
+    ]
+    df = assemble(lines)
+    assert df["line_count"].to_list() == [1, 1, 1, 2, 1]
+    out = PARSER.parse(df, UTC_OPTS)
+    assert out["parse_status"].to_list() == ["ok"] * 5
+    assert out["message"][0] == "EventThread shut down for session: 0x10000a1b2c3d0001"
+    assert out["component"].to_list()[1:4] == [
+        "confluent-launcher",
+        "confluent-launcher",
+        "kafka-run-class",
+    ]
+    assert out["message"][1] == "Using log4j config /etc/kafka/log4j.properties"
+    assert out["message"][3].startswith("DEPRECATED: A Log4j 1.x configuration file")
+    assert out["severity"][3] == "WARN"
+
+
 def test_partial_and_unparsed() -> None:
     texts = [
         "[2026-11-27 20:00:00,123] INFO no logger at the end",
