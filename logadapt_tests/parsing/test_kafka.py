@@ -928,7 +928,8 @@ def test_jdk_warning_blocks_are_records_of_their_own() -> None:
         "WARNING: A terminally deprecated method in sun.misc.Unsafe has been called",
         "WARNING: sun.misc.Unsafe::invokeCleaner has been called by org.example.BufferFreer "
         "(file:/opt/kafka/libs/example-1.0.jar)",
-        "WARNING: Please consider reporting this to the maintainers of class org.example.BufferFreer",
+        "WARNING: Please consider reporting this to the maintainers of class "
+        "org.example.BufferFreer",
         "WARNING: sun.misc.Unsafe::invokeCleaner will be removed in a future release",
         "[2026-11-27 20:12:01,000] INFO [KafkaServer id=2] started (kafka.server.KafkaServer)",
         "WARNING: An illegal reflective access operation has occurred",
