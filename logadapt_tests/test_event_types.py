@@ -664,6 +664,23 @@ KAFKA = [
         "kafka.connection_error",
     ),
     (
+        "org.apache.kafka.clients.NetworkClient",
+        "WARN",
+        "[RaftManager id=7] Error connecting to node ctrl-9:9093 (id: 9 rack: null)\n"
+        "java.net.UnknownHostException: ctrl-9: Name or service not known\n"
+        "\tat java.base/java.net.InetAddress.getAllByName0(InetAddress.java:1533)",
+        "kafka.connection_error",
+    ),
+    (
+        "kafka.controller.RequestSendThread",
+        "WARN",
+        "[RequestSendThread controllerId=5] Controller 5's connection to broker kafka-8:9092 (id: "
+        "8 rack: r2) was unsuccessful\njava.io.IOException: Connection to kafka-8:9092 (id: 8 "
+        "rack: r2) failed.\n\tat org.apache.kafka.clients.NetworkClientUtils.awaitReady("
+        "NetworkClientUtils.java:71)",
+        "kafka.connection_error",
+    ),
+    (
         "kafka.controller.KafkaController",
         "INFO",
         "[Controller id=1] Newly added brokers: 2, deleted brokers: , bounced brokers: , all live "

@@ -921,6 +921,60 @@ def test_stack_traces_merge_into_one_event() -> None:
     assert out.row(2, named=True)["message"] == "KafkaConfig values: \n\tbroker.id = 2"
 
 
+def test_jdk_warning_blocks_are_records_of_their_own() -> None:
+    lines = [
+        "[2026-11-27 20:12:00,000] INFO [LogLoader partition=orders-3, dir=/data] Loading producer "
+        "state till offset 0 (org.apache.kafka.storage.internals.log.UnifiedLog)",
+        "WARNING: A terminally deprecated method in sun.misc.Unsafe has been called",
+        "WARNING: sun.misc.Unsafe::invokeCleaner has been called by org.example.BufferFreer "
+        "(file:/opt/kafka/libs/example-1.0.jar)",
+        "WARNING: Please consider reporting this to the maintainers of class "
+        "org.example.BufferFreer",
+        "WARNING: sun.misc.Unsafe::invokeCleaner will be removed in a future release",
+        "[2026-11-27 20:12:01,000] INFO [KafkaServer id=2] started (kafka.server.KafkaServer)",
+        "WARNING: An illegal reflective access operation has occurred",
+        "WARNING: Illegal reflective access by org.example.Reflector (file:/opt/x.jar) to "
+        "method java.lang.Object.finalize()",
+        "WARNING: All illegal access operations will be denied in a future release",
+    ]
+    df = assemble(lines)
+    assert df["line_count"].to_list() == [1, 4, 1, 3]
+    out = PARSER.parse(df, UTC_OPTS)
+    assert out["parse_status"].to_list() == ["ok"] * 4
+    assert out["component"].to_list()[1::2] == ["jvm", "jvm"]
+    assert out["severity_text"].to_list()[1::2] == ["WARNING", "WARNING"]
+    assert out["message"][0].endswith("Loading producer state till offset 0")
+    assert out["message"][1].startswith("A terminally deprecated method in sun.misc.Unsafe")
+    assert out["message"][3].endswith("will be denied in a future release")
+
+
+def test_launcher_notices_are_records_of_their_own() -> None:
+    lines = [
+        "[2026-11-27 20:11:59,000] INFO EventThread shut down for session: 0x10000a1b2c3d0001 "
+        "(org.apache.zookeeper.ClientCnxn)",
+        "Using log4j config /etc/kafka/log4j.properties",
+        "===> Launching kafka ... ",
+        "DEPRECATED: A Log4j 1.x configuration file has been detected, which is no longer "
+        "recommended.",
+        "To use a Log4j 2.x configuration, please see https://logging.apache.org/ for details.",
+        "[2026-11-27 20:12:00,000] INFO Registered signal handlers for TERM, INT, HUP "
+        "(org.apache.kafka.common.utils.LoggingSignalHandler)",
+    ]
+    df = assemble(lines)
+    assert df["line_count"].to_list() == [1, 1, 1, 2, 1]
+    out = PARSER.parse(df, UTC_OPTS)
+    assert out["parse_status"].to_list() == ["ok"] * 5
+    assert out["message"][0] == "EventThread shut down for session: 0x10000a1b2c3d0001"
+    assert out["component"].to_list()[1:4] == [
+        "confluent-launcher",
+        "confluent-launcher",
+        "kafka-run-class",
+    ]
+    assert out["message"][1] == "Using log4j config /etc/kafka/log4j.properties"
+    assert out["message"][3].startswith("DEPRECATED: A Log4j 1.x configuration file")
+    assert out["severity"][3] == "WARN"
+
+
 def test_partial_and_unparsed() -> None:
     texts = [
         "[2026-11-27 20:00:00,123] INFO no logger at the end",
@@ -1009,16 +1063,69 @@ def test_request_type(text: str, request_type: str | None) -> None:
         ("Loaded 0 logs in 2026-11-27 13ms", None, None),
         ("Creating topic my.topic_name-v2 with configuration {}", "my.topic_name-v2", None),
         ("Creating topic id mapping", None, None),
+        ("[Controller id=4] List of topics ineligible for deletion: invoices,refunds", None, None),
         (
             "[Log partition=__transaction_state-49, dir=/data] Truncating to 0",
             "__transaction_state",
             49,
+        ),
+        (
+            "[Broker id=3] Received LeaderAndIsr request LeaderAndIsrPartitionState(topicName="
+            "'invoices.eu', partitionIndex=7, controllerEpoch=4, leader=2, leaderEpoch=9, isr=[2, "
+            "3]) correlation id 41 from controller 1 epoch 4",
+            "invoices.eu",
+            7,
         ),
     ],
 )
 def test_topic_partition(message: str, topic: str | None, partition: int | None) -> None:
     row = parse_one(f"[2026-11-27 20:00:00,000] INFO {message} (kafka.x.Y)")
     assert (row["topic"], row["partition"]) == (topic, partition)
+
+
+@pytest.mark.parametrize(
+    ("message", "topic", "group", "request_type"),
+    [
+        (
+            "Principal = User:billing-svc is Denied Operation = Read from host = 10.1.2.3 on "
+            "resource = Topic:LITERAL:invoices for request = Fetch with resourceRefCount = 1 based "
+            "on rule DefaultDeny",
+            "invoices",
+            None,
+            "Fetch",
+        ),
+        (
+            "Principal = User:billing-svc is Denied Operation = Describe from host = 10.1.2.3 on "
+            "resource = Group:LITERAL:billing-workers for request = OffsetFetch with "
+            "resourceRefCount = 1",
+            None,
+            "billing-workers",
+            "OffsetFetch",
+        ),
+        (
+            "No acl found for resource Topic:LITERAL:audit.events, authorized = false",
+            "audit.events",
+            None,
+            None,
+        ),
+        (
+            "Principal = User:CN=svc,OU=Ops is Denied Operation = Write from host = 10.1.2.4 on "
+            "resource = Topic:ledger",
+            "ledger",
+            None,
+            None,
+        ),
+    ],
+)
+def test_authorizer_resource_and_request(
+    message: str, topic: str | None, group: str | None, request_type: str | None
+) -> None:
+    row = parse_one(f"[2026-11-27 20:00:00,000] INFO {message} (kafka.authorizer.logger)")
+    assert (row["topic"], row["consumer_group"], row["request_type"]) == (
+        topic,
+        group,
+        request_type,
+    )
 
 
 @pytest.mark.parametrize(
