@@ -187,6 +187,16 @@ def test_debian_prefix_session_and_background_lines() -> None:
             "statement: SELECT 1",
             {"pid": 812, "db_user": "app", "client_addr": "10.0.0.7", "remote_port": "50412"},
         ),
+        (  # pgBadger's older recommendation: db first, background processes with empty values
+            "2026-11-27 20:00:01 UTC [812]: [4-1] db=shop,user=app,app=psql,client=10.0.0.7 "
+            "LOG:  duration: 12.500 ms  statement: SELECT 1",
+            {"pid": 812, "db_user": "app", "db_name": "shop", "client_addr": "10.0.0.7"},
+        ),
+        (
+            "2026-11-27 20:00:01 UTC [812]: db=,user=,app=,client= LOG:  duration: 12.500 ms  "
+            "statement: SELECT 1",
+            {"pid": 812, "db_user": None, "db_name": None, "client_addr": None},
+        ),
         (  # Google Cloud SQL
             "2026-11-27 20:00:01.000 UTC [812]: [4-1] db=shop,user=app LOG:  duration: 12.500 ms"
             "  statement: SELECT 1",
@@ -209,6 +219,18 @@ def test_known_prefixes_are_recognised_without_configuration(line: str, expected
         assert values.get(key) == value, key
     if "timestamp" not in expected:
         assert row["timestamp"] == utc(2026, 11, 27, 20, 0, 1)
+
+
+def test_unknown_prefix_host_does_not_swallow_following_fields() -> None:
+    """`client=%h,xid=%x` is not pgBadger's `client=%h `: the host stops at the comma."""
+    row = parse(
+        [
+            "2026-11-27 20:00:01.000 UTC [812]: user=app,db=shop,app=psql,client=10.0.0.7,xid=0 "
+            "LOG:  checkpoint starting: time"
+        ]
+    ).row(0, named=True)
+    assert row["pid"] == 812
+    assert "xid" not in (row["client_addr"] or "")
 
 
 def test_configured_prefix_with_every_escape() -> None:
