@@ -38,6 +38,7 @@ class PostgresRules:
     components: tuple[tuple[str, str], ...]
     durations: tuple[tuple[str, str], ...]
     message_fields: tuple[str, ...]
+    prefix_fields: tuple[str, ...]
     statement_line: str
     statement_component: str
     sqlstate_names: dict[str, str]
@@ -89,6 +90,7 @@ def load_rules() -> PostgresRules:
         components=tuple((r["pattern"], r["component"]) for r in main["components"]),
         durations=tuple((r["pattern"], r["unit"]) for r in main["durations"]),
         message_fields=tuple(main["message_fields"]),
+        prefix_fields=tuple(main["prefix_fields"]),
         statement_line=main["statement_line"],
         statement_component=main["statement_component"],
         sqlstate_names={str(k): str(v) for k, v in states["codes"].items()},

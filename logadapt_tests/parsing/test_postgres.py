@@ -230,7 +230,7 @@ def test_unknown_prefix_host_does_not_swallow_following_fields() -> None:
         ]
     ).row(0, named=True)
     assert row["pid"] == 812
-    assert "xid" not in (row["client_addr"] or "")
+    assert row["client_addr"] == "10.0.0.7"
 
 
 def test_configured_prefix_with_every_escape() -> None:
@@ -299,6 +299,31 @@ def test_unknown_prefix_is_partial_with_what_can_be_read() -> None:
     assert row["sqlstate"] == "53300"
     assert row["message"] == 'too many connections for role "app"'
     assert "weird" in attrs(row)["prefix"]
+
+
+def test_unknown_prefix_session_fields_written_as_key_value() -> None:
+    """pgBadger-style `key=value` prefixes come in many orders and spellings; read them."""
+    out = parse(
+        [
+            "2026-11-27 20:00:01 CET [812]: [9-1] [0] usr=app,db=shop,appli=My App 2 LOG:  "
+            "duration: 1.500 ms  statement: SELECT 1",
+            "2026-11-27 20:00:02.250 UTC [813] db=shop,user=bob,client=10.0.0.8(50412) "
+            "ERROR:  division by zero",
+            "2026-11-27 20:00:03 UTC [814] user=,db=,host= LOG:  checkpoint starting: time",
+        ]
+    )
+    first, second, third = out.iter_rows(named=True)
+    assert set(out["parse_status"]) == {"partial"}
+    assert first["timestamp"] == utc(2026, 11, 27, 19, 0, 1)
+    assert (first["pid"], first["db_user"], first["db_name"]) == (812, "app", "shop")
+    assert attrs(first)["application_name"] == "My App 2"
+    assert (second["db_user"], second["db_name"], second["client_addr"]) == (
+        "bob",
+        "shop",
+        "10.0.0.8",
+    )
+    assert attrs(second)["remote_port"] == "50412"
+    assert (third["db_user"], third["db_name"], third["client_addr"]) == (None, None, None)
 
 
 def test_unparseable_text_keeps_everything() -> None:
