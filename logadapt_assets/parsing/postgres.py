@@ -356,16 +356,17 @@ class PostgresParser:
     def _read_stderr(
         self, rows: pl.DataFrame, rules: PostgresRules, options: ParseOptions
     ) -> pl.DataFrame:
-        candidates = list(rules.known_prefixes)
+        # (prefix, detect): a configured prefix is trusted, the known ones are guesses
+        candidates = [(p, True) for p in rules.known_prefixes]
         if options.postgres_log_line_prefix is not None:
-            candidates.insert(0, options.postgres_log_line_prefix)
+            candidates.insert(0, (options.postgres_log_line_prefix, False))
         remaining = rows.select("__i", "first")
         heads: list[pl.DataFrame] = []
         seen: set[str] = set()
-        for prefix in candidates:
+        for prefix, detect in candidates:
             if remaining.height == 0:
                 break
-            compiled = compile_prefix(prefix, rules)
+            compiled = compile_prefix(prefix, rules, detect=detect)
             pattern = line_pattern(compiled, rules)
             if pattern in seen:
                 continue

@@ -233,6 +233,22 @@ def test_unknown_prefix_host_does_not_swallow_following_fields() -> None:
     assert row["client_addr"] == "10.0.0.7"
 
 
+def test_near_miss_of_a_known_prefix_is_not_read_as_ok() -> None:
+    """Unconfigured, %u/%d of a known prefix must not swallow the rest of a longer prefix."""
+    lines = [
+        "2026-11-27 20:00:01.000 UTC [812]: [4-1] db=shop,user=app,xid=0 LOG:  checkpoint "
+        "starting: time",
+        "2026-11-27 20:00:02.000 UTC [813] app@shop tx=0 LOG:  checkpoint starting: time",
+    ]
+    guessed, near = parse(lines).iter_rows(named=True)
+    assert guessed["parse_status"] == near["parse_status"] == "partial"
+    assert (guessed["pid"], guessed["db_user"], guessed["db_name"]) == (812, "app", "shop")
+    assert near["pid"] == 813 and near["db_name"] != "shop tx=0"
+    configured = parse(lines[:1], postgres_log_line_prefix="%m [%p]: [%l-1] db=%d,user=%u,xid=%x ")
+    assert configured["parse_status"].to_list() == ["ok"]
+    assert configured["db_user"].to_list() == ["app"]
+
+
 def test_configured_prefix_with_every_escape() -> None:
     prefix = "%m %n [%p/%P] %q%-10u|%d|%a|%r|%h|%b|%i|%e|%c|%l|%s|%v|%x|%Q|%% "
     line = (
