@@ -342,6 +342,20 @@ def test_unknown_prefix_session_fields_written_as_key_value() -> None:
     assert (third["db_user"], third["db_name"], third["client_addr"]) == (None, None, None)
 
 
+def test_sqlstate_derived_for_formatting_and_config_file_errors() -> None:
+    out = parse(
+        [
+            "2026-11-27 20:00:00.100 CET [701] FATAL:  configuration file "
+            '"/srv/pg/main.conf" contains errors',
+            '2026-11-27 20:00:05.200 CET [702] app@shop ERROR:  conflicting values for "MM" field '
+            "in formatting string",
+            "2026-11-27 20:00:05.200 CET [702] app@shop STATEMENT:  SELECT to_date('01', 'MMMM');",
+        ]
+    )
+    assert out["sqlstate"].to_list() == ["F0000", "22007"]
+    assert out["error_class"].to_list() == ["config_file_error", "invalid_datetime_format"]
+
+
 def test_unparseable_text_keeps_everything() -> None:
     text = 'The files belonging to this database system will be owned by user "postgres".'
     row = parse([text]).row(0, named=True)
