@@ -356,16 +356,17 @@ class PostgresParser:
     def _read_stderr(
         self, rows: pl.DataFrame, rules: PostgresRules, options: ParseOptions
     ) -> pl.DataFrame:
-        candidates = list(rules.known_prefixes)
+        # (prefix, detect): a configured prefix is trusted, the known ones are guesses
+        candidates = [(p, True) for p in rules.known_prefixes]
         if options.postgres_log_line_prefix is not None:
-            candidates.insert(0, options.postgres_log_line_prefix)
+            candidates.insert(0, (options.postgres_log_line_prefix, False))
         remaining = rows.select("__i", "first")
         heads: list[pl.DataFrame] = []
         seen: set[str] = set()
-        for prefix in candidates:
+        for prefix, detect in candidates:
             if remaining.height == 0:
                 break
-            compiled = compile_prefix(prefix, rules)
+            compiled = compile_prefix(prefix, rules, detect=detect)
             pattern = line_pattern(compiled, rules)
             if pattern in seen:
                 continue
@@ -411,6 +412,7 @@ class PostgresParser:
                         prefix.str.strip_chars().alias("prefix"),
                         _leading_timestamp(prefix, anywhere=True).alias("ts"),
                         prefix.str.extract(r"\[(\d+)(?:[-:]\d+)?\]", 1).alias("pid"),
+                        *_prefix_fields(prefix, rules),
                         pl.lit("partial").alias("status"),
                     )
                 )
@@ -680,6 +682,18 @@ def _message_fields(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
             for t, v in found.items()
         ]
     )
+
+
+def _prefix_fields(prefix: pl.Expr, rules: PostgresRules) -> list[pl.Expr]:
+    """Session fields an unrecognised prefix names as key=value (`user=app,db=shop`)."""
+    targets = ("db_user", "db_name", "application_name", "remote")
+    found: dict[str, list[pl.Expr]] = {t: [] for t in targets}
+    for pattern in rules.prefix_fields:
+        groups = prefix.str.extract_groups(pattern)
+        for t in targets:
+            if f"(?P<{t}>" in pattern:
+                found[t].append(groups.struct.field(t))
+    return [pl.coalesce(v).alias(t) for t, v in found.items() if v]
 
 
 def _statement(frame: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:

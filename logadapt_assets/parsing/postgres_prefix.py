@@ -31,6 +31,7 @@ class PostgresRules:
     sections: tuple[str, ...]
     timestamp_pattern: str
     escapes: dict[str, tuple[str, str]]
+    detect_patterns: dict[str, str]
     known_prefixes: tuple[str, ...]
     csv_columns: tuple[str, ...]
     csv_required_columns: int
@@ -38,6 +39,7 @@ class PostgresRules:
     components: tuple[tuple[str, str], ...]
     durations: tuple[tuple[str, str], ...]
     message_fields: tuple[str, ...]
+    prefix_fields: tuple[str, ...]
     statement_line: str
     statement_component: str
     sqlstate_names: dict[str, str]
@@ -82,6 +84,9 @@ def load_rules() -> PostgresRules:
         sections=tuple(main["sections"]),
         timestamp_pattern=ts,
         escapes=escapes,
+        detect_patterns={
+            key: spec["detect"] for key, spec in main["escapes"].items() if "detect" in spec
+        },
         known_prefixes=tuple(main["known_prefixes"]),
         csv_columns=tuple(main["csv_columns"]),
         csv_required_columns=int(main["csv_required_columns"]),
@@ -89,6 +94,7 @@ def load_rules() -> PostgresRules:
         components=tuple((r["pattern"], r["component"]) for r in main["components"]),
         durations=tuple((r["pattern"], r["unit"]) for r in main["durations"]),
         message_fields=tuple(main["message_fields"]),
+        prefix_fields=tuple(main["prefix_fields"]),
         statement_line=main["statement_line"],
         statement_component=main["statement_component"],
         sqlstate_names={str(k): str(v) for k, v in states["codes"].items()},
@@ -131,12 +137,15 @@ class CompiledPrefix:
 _ESCAPE = re.compile(r"%(-?\d*)(.?)", re.DOTALL)
 
 
-def compile_prefix(prefix: str, rules: PostgresRules | None = None) -> CompiledPrefix:
+def compile_prefix(
+    prefix: str, rules: PostgresRules | None = None, detect: bool = False
+) -> CompiledPrefix:
     """Translate a log_line_prefix into a regex, the way elog.c's log_line_prefix() expands it.
 
     Each escape becomes a named group (repeats get `_2`, `_3` and are ignored), padding
     (`%-10u`) allows surrounding spaces, unknown escapes expand to nothing (as in elog.c), and
-    everything after the first `%q` is optional: background processes stop there.
+    everything after the first `%q` is optional: background processes stop there. `detect`
+    uses the rules' stricter value patterns (for guessing among known prefixes).
     """
     rules = rules or load_rules()
     parts: list[str] = []
@@ -155,6 +164,8 @@ def compile_prefix(prefix: str, rules: PostgresRules | None = None) -> CompiledP
                 optional_at = len(parts)
         elif key in rules.escapes:
             field, value = rules.escapes[key]
+            if detect:
+                value = rules.detect_patterns.get(key, value)
             used[field] = used.get(field, 0) + 1
             group = field if used[field] == 1 else f"{field}_{used[field]}"
             fields[group] = field

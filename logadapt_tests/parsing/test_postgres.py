@@ -187,6 +187,16 @@ def test_debian_prefix_session_and_background_lines() -> None:
             "statement: SELECT 1",
             {"pid": 812, "db_user": "app", "client_addr": "10.0.0.7", "remote_port": "50412"},
         ),
+        (  # pgBadger's older recommendation: db first, background processes with empty values
+            "2026-11-27 20:00:01 UTC [812]: [4-1] db=shop,user=app,app=psql,client=10.0.0.7 "
+            "LOG:  duration: 12.500 ms  statement: SELECT 1",
+            {"pid": 812, "db_user": "app", "db_name": "shop", "client_addr": "10.0.0.7"},
+        ),
+        (
+            "2026-11-27 20:00:01 UTC [812]: db=,user=,app=,client= LOG:  duration: 12.500 ms  "
+            "statement: SELECT 1",
+            {"pid": 812, "db_user": None, "db_name": None, "client_addr": None},
+        ),
         (  # Google Cloud SQL
             "2026-11-27 20:00:01.000 UTC [812]: [4-1] db=shop,user=app LOG:  duration: 12.500 ms"
             "  statement: SELECT 1",
@@ -209,6 +219,34 @@ def test_known_prefixes_are_recognised_without_configuration(line: str, expected
         assert values.get(key) == value, key
     if "timestamp" not in expected:
         assert row["timestamp"] == utc(2026, 11, 27, 20, 0, 1)
+
+
+def test_unknown_prefix_host_does_not_swallow_following_fields() -> None:
+    """`client=%h,xid=%x` is not pgBadger's `client=%h `: the host stops at the comma."""
+    row = parse(
+        [
+            "2026-11-27 20:00:01.000 UTC [812]: user=app,db=shop,app=psql,client=10.0.0.7,xid=0 "
+            "LOG:  checkpoint starting: time"
+        ]
+    ).row(0, named=True)
+    assert row["pid"] == 812
+    assert row["client_addr"] == "10.0.0.7"
+
+
+def test_near_miss_of_a_known_prefix_is_not_read_as_ok() -> None:
+    """Unconfigured, %u/%d of a known prefix must not swallow the rest of a longer prefix."""
+    lines = [
+        "2026-11-27 20:00:01.000 UTC [812]: [4-1] db=shop,user=app,xid=0 LOG:  checkpoint "
+        "starting: time",
+        "2026-11-27 20:00:02.000 UTC [813] app@shop tx=0 LOG:  checkpoint starting: time",
+    ]
+    guessed, near = parse(lines).iter_rows(named=True)
+    assert guessed["parse_status"] == near["parse_status"] == "partial"
+    assert (guessed["pid"], guessed["db_user"], guessed["db_name"]) == (812, "app", "shop")
+    assert near["pid"] == 813 and near["db_name"] != "shop tx=0"
+    configured = parse(lines[:1], postgres_log_line_prefix="%m [%p]: [%l-1] db=%d,user=%u,xid=%x ")
+    assert configured["parse_status"].to_list() == ["ok"]
+    assert configured["db_user"].to_list() == ["app"]
 
 
 def test_configured_prefix_with_every_escape() -> None:
@@ -277,6 +315,45 @@ def test_unknown_prefix_is_partial_with_what_can_be_read() -> None:
     assert row["sqlstate"] == "53300"
     assert row["message"] == 'too many connections for role "app"'
     assert "weird" in attrs(row)["prefix"]
+
+
+def test_unknown_prefix_session_fields_written_as_key_value() -> None:
+    """pgBadger-style `key=value` prefixes come in many orders and spellings; read them."""
+    out = parse(
+        [
+            "2026-11-27 20:00:01 CET [812]: [9-1] [0] usr=app,db=shop,appli=My App 2 LOG:  "
+            "duration: 1.500 ms  statement: SELECT 1",
+            "2026-11-27 20:00:02.250 UTC [813] db=shop,user=bob,client=10.0.0.8(50412) "
+            "ERROR:  division by zero",
+            "2026-11-27 20:00:03 UTC [814] user=,db=,host= LOG:  checkpoint starting: time",
+        ]
+    )
+    first, second, third = out.iter_rows(named=True)
+    assert set(out["parse_status"]) == {"partial"}
+    assert first["timestamp"] == utc(2026, 11, 27, 19, 0, 1)
+    assert (first["pid"], first["db_user"], first["db_name"]) == (812, "app", "shop")
+    assert attrs(first)["application_name"] == "My App 2"
+    assert (second["db_user"], second["db_name"], second["client_addr"]) == (
+        "bob",
+        "shop",
+        "10.0.0.8",
+    )
+    assert attrs(second)["remote_port"] == "50412"
+    assert (third["db_user"], third["db_name"], third["client_addr"]) == (None, None, None)
+
+
+def test_sqlstate_derived_for_formatting_and_config_file_errors() -> None:
+    out = parse(
+        [
+            "2026-11-27 20:00:00.100 CET [701] FATAL:  configuration file "
+            '"/srv/pg/main.conf" contains errors',
+            '2026-11-27 20:00:05.200 CET [702] app@shop ERROR:  conflicting values for "MM" field '
+            "in formatting string",
+            "2026-11-27 20:00:05.200 CET [702] app@shop STATEMENT:  SELECT to_date('01', 'MMMM');",
+        ]
+    )
+    assert out["sqlstate"].to_list() == ["F0000", "22007"]
+    assert out["error_class"].to_list() == ["config_file_error", "invalid_datetime_format"]
 
 
 def test_unparseable_text_keeps_everything() -> None:
