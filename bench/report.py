@@ -52,8 +52,8 @@ def targets(report: dict) -> list[tuple[str, str, bool | None]]:
                 r = data["zstd19_bytes"] / la["output_bytes"]
                 name = "output >= 25% better than zstd -19 (zstd bytes / ours >= 1.25)"
                 out.append((name, _x(r), r >= TARGETS["ratio_vs_zstd"]))
-    mem = report.get("memory")
-    if mem and len(mem) >= 2:
+    mem = report.get("memory", {}).get("logadapt", {})
+    if len(mem) >= 2:
         (_, small), (_, big) = sorted(mem.items(), key=lambda kv: kv[1]["lines"])[:2]
         peak = big["peak_rss_max"]
         out.append(
@@ -164,16 +164,21 @@ def markdown(report: dict) -> str:
         lines.append("")
     if "memory" in report:
         lines += [
-            "## Memory: logadapt convert peak RSS by input size",
+            "## Memory: peak RSS of each logadapt variant by input size",
             "",
-            "| lines | raw bytes | peak RSS (max of runs) | lines/s | load |",
-            "|---:|---:|---:|---:|---:|",
+            "| variant | lines | raw bytes | peak RSS (max of runs) | vs smallest | lines/s "
+            "| load |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for s in sorted(report["memory"].values(), key=lambda s: s["lines"]):
-            lines.append(
-                f"| {s['lines']:,} | {s['raw_bytes']:,} | {_mib(s['peak_rss_max'])} | "
-                f"{s['lines_per_s']:,.0f} | {s['load_median']:.2f} |"
-            )
+        for tool, sizes in report["memory"].items():
+            runs = sorted(sizes.values(), key=lambda s: s["lines"])
+            for s in runs:
+                growth = s["peak_rss_max"] / runs[0]["peak_rss_max"] - 1
+                lines.append(
+                    f"| {LABELS.get(tool, tool)} | {s['lines']:,} | {s['raw_bytes']:,} | "
+                    f"{_mib(s['peak_rss_max'])} | {growth:+.1%} | {s['lines_per_s']:,.0f} | "
+                    f"{s['load_median']:.2f} |"
+                )
         lines.append("")
     if "query" in report:
         q = report["query"]

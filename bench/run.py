@@ -4,7 +4,7 @@ Sections (all by default, `--sections` picks some):
   convert  one generated dataset of ~N json-file lines; logadapt convert, the I/O floor, DuckDB,
            Polars, PySpark local[2] and plain Python run as whole subprocesses, interleaved
            (the order rotates every repeat), R times each; medians reported.
-  memory   peak RSS of logadapt convert at N and 5N lines (bounded memory must not grow).
+  memory   peak RSS of each logadapt variant at N and 5N lines (bounded memory must not grow).
   query    a multi-day lake: three questions through DuckDB, Polars and Spark vs grep.
 Results go to bench/results/bench_<N>.md and .json.
 """
@@ -134,34 +134,38 @@ def column_bytes(root: Path) -> dict[str, dict[str, int]]:
     return dict(sorted(out.items(), key=lambda kv: -kv[1]["compressed"]))
 
 
-def memory_section(lines: list[int], work: Path, repeats: int) -> dict:
-    """logadapt convert alone at each size: the peak RSS must not follow the input size."""
-    out = {}
+def memory_section(lines: list[int], tools: list[str], work: Path, repeats: int) -> dict:
+    """Each logadapt variant alone at each size: the peak RSS must not follow the input size.
+    -> {tool: {lines: summary}}; the variants alternate within a size."""
+    out: dict[str, dict] = {t: {} for t in tools}
     logs = work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     for n in lines:
         data = ds_mod.build(work / f"data-{n}", n, zstd=False)
         warm(data.log_files())
-        runs = []
+        runs: dict[str, list[Run]] = {t: [] for t in tools}
         for rep in range(repeats):
-            r = timed("logadapt", data.container_roots, work / f"mem-{n}", rep, logs)
-            runs.append(r)
-            print(
-                f"  memory {data.lines:>10,} lines  {r.wall_s:7.2f} s  "
-                f"rss {r.peak_rss / MiB:7.0f} MiB  load {r.load_before:.2f}",
-                flush=True,
-            )
+            for tool in tools:
+                r = timed(tool, data.container_roots, work / f"mem-{n}", rep, logs)
+                runs[tool].append(r)
+                print(
+                    f"  memory {tool:<18} {data.lines:>10,} lines  {r.wall_s:7.2f} s  "
+                    f"rss {r.peak_rss / MiB:7.0f} MiB  load {r.load_before:.2f}",
+                    flush=True,
+                )
         shutil.rmtree(work / f"mem-{n}", ignore_errors=True)
-        out[str(n)] = {
-            "lines": data.lines,
-            "raw_bytes": data.raw_bytes,
-            "peak_rss_median": statistics.median(r.peak_rss for r in runs),
-            "peak_rss_max": max(r.peak_rss for r in runs),
-            "wall_s_median": statistics.median(r.wall_s for r in runs),
-            "lines_per_s": data.lines / statistics.median(r.wall_s for r in runs),
-            "load_median": statistics.median(r.load_before for r in runs),
-            "runs": [r.as_dict() for r in runs],
-        }
+        for tool, rs in runs.items():
+            wall = statistics.median(r.wall_s for r in rs)
+            out[tool][str(n)] = {
+                "lines": data.lines,
+                "raw_bytes": data.raw_bytes,
+                "peak_rss_median": statistics.median(r.peak_rss for r in rs),
+                "peak_rss_max": max(r.peak_rss for r in rs),
+                "wall_s_median": wall,
+                "lines_per_s": data.lines / wall,
+                "load_median": statistics.median(r.load_before for r in rs),
+                "runs": [r.as_dict() for r in rs],
+            }
     return out
 
 
@@ -270,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         report["convert"] = convert_section(data, tools, a.repeats, work / "convert")
     if "memory" in sections:
         sizes = [a.lines, a.lines * a.memory_factor]
-        report["memory"] = memory_section(sizes, work, 1 if a.repeats < 3 else 2)
+        variants = [t for t in tools if t.startswith("logadapt")] or ["logadapt"]
+        report["memory"] = memory_section(sizes, variants, work, 1 if a.repeats < 3 else 2)
     if "query" in sections:
         from bench import query
 
