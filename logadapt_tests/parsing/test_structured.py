@@ -372,6 +372,37 @@ def test_gelf_syslog_level_and_dotnet_console() -> None:
     assert attrs(rows[1])["State.{OriginalFormat}"] == "slow"
 
 
+def test_gelf_additional_fields_of_spring_boot_and_log4j2_layouts() -> None:
+    """Spring Boot's gelf format and log4j2's GelfLayout / GcpLayout templates write the logger,
+    pid and exception as `_`-prefixed additional fields."""
+    rows = parse(
+        [
+            '{"version":"1.1","short_message":"Payment refused","timestamp":1764273600.25,'
+            '"level":3,"_level_name":"ERROR","_process_pid":4242,"_process_thread_name":"main",'
+            '"host":"shop","_log_logger":"com.acme.shop.Checkout","_traceId":"77aa",'
+            '"full_message":"Payment refused\\n\\njava.lang.IllegalStateException: no funds\\n'
+            '\\tat com.acme.shop.Checkout.pay(Checkout.java:12)",'
+            '"_error_type":"java.lang.IllegalStateException","_error_stack_trace":'
+            '"java.lang.IllegalStateException: no funds\\n\\tat com.acme.shop.Checkout.pay('
+            'Checkout.java:12)","_error_message":"no funds"}',
+            '{"version":"1.1","host":"h2","short_message":"pool empty","timestamp":1764273601.5,'
+            '"level":4,"_logger":"com.acme.db.Pool","_thread":"worker-3"}',
+            '{"timestamp":"2026-11-27T20:00:00.000Z","severity":"WARNING","message":"retrying",'
+            '"_exception":{"class":"java.io.IOException","message":"reset","stackTrace":'
+            '"java.io.IOException: reset\\n\\tat com.acme.Net.read(Net.java:3)"},'
+            '"_thread":"io-1","_logger":"com.acme.Net"}',
+        ]
+    ).to_dicts()
+    assert (rows[0]["component"], rows[0]["pid"]) == ("com.acme.shop.Checkout", 4242)
+    assert (rows[0]["severity"], rows[0]["message"]) == ("ERROR", "Payment refused")
+    assert rows[0]["error_class"] == "java.lang.IllegalStateException"
+    assert "_error_stack_trace" in attrs(rows[0])
+    assert (rows[1]["component"], rows[1]["severity"]) == ("com.acme.db.Pool", "WARN")
+    assert attrs(rows[1])["_thread"] == "worker-3"
+    assert (rows[2]["component"], rows[2]["error_class"]) == ("com.acme.Net", "java.io.IOException")
+    assert "_logger" not in attrs(rows[2]) and "_exception.stackTrace" in attrs(rows[2])
+
+
 def test_rust_tracing_subscriber_json() -> None:
     line = (
         '{"timestamp":"2026-11-27T20:00:00.821315Z","level":"INFO","fields":{"message":"preparing",'
