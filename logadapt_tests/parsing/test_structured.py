@@ -428,6 +428,19 @@ def test_python_json_logger_asctime_is_local() -> None:
 # --- time handling ---------------------------------------------------------------------------
 
 
+def test_python_logging_process_is_the_pid() -> None:
+    rows = parse(
+        [
+            '{"asctime": "2026-11-27 20:00:00,125", "levelname": "INFO", "levelno": 20, '
+            '"message": "ready", "name": "svc", "process": 3141, "processName": "MainProcess"}',
+            '{"time": "2026-11-27T20:00:00Z", "msg": "spawned", "process": "indexer"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["pid"] == 3141 and "process" not in attrs(rows[0])
+    assert attrs(rows[0])["processName"] == "MainProcess"
+    assert rows[1]["pid"] is None and attrs(rows[1])["process"] == "indexer"
+
+
 @pytest.mark.parametrize(
     ("field", "expected"),
     [
