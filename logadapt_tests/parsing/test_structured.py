@@ -403,6 +403,27 @@ def test_gelf_additional_fields_of_spring_boot_and_log4j2_layouts() -> None:
     assert "_logger" not in attrs(rows[2]) and "_exception.stackTrace" in attrs(rows[2])
 
 
+def test_proxy_json_access_logs() -> None:
+    """Envoy / Istio (`start_time`) and Traefik (`StartUTC`, `Duration` in nanoseconds)."""
+    rows = parse(
+        [
+            '{"start_time":"2026-11-27T20:00:00.125Z","method":"POST","path":"/v1/cart",'
+            '"protocol":"HTTP/2","response_code":503,"response_flags":"UF","bytes_received":12,'
+            '"bytes_sent":91,"duration":7,"upstream_service_time":null,'
+            '"request_id":"5f0e9b1c-aaaa-4bbb-8ccc-0123456789ab","upstream_host":"10.1.2.3:8080"}',
+            '{"ClientHost":"192.0.2.44","RequestMethod":"GET","RequestPath":"/healthz",'
+            '"DownstreamStatus":200,"Duration":2750000,"OriginDuration":2500000,'
+            '"RouterName":"web@docker","StartUTC":"2026-11-27T20:00:01.5Z"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["timestamp"] == t(2026, 11, 27, 20, 0, 0, 125000)
+    assert rows[0]["request_id"] == "5f0e9b1c-aaaa-4bbb-8ccc-0123456789ab"
+    assert attrs(rows[0])["response_code"] == "503"
+    assert rows[1]["timestamp"] == t(2026, 11, 27, 20, 0, 1, 500000)
+    assert rows[1]["duration_ms"] == pytest.approx(2.75)
+    assert attrs(rows[1])["OriginDuration"] == "2500000"
+
+
 def test_rust_tracing_subscriber_json() -> None:
     line = (
         '{"timestamp":"2026-11-27T20:00:00.821315Z","level":"INFO","fields":{"message":"preparing",'
