@@ -316,6 +316,20 @@ def test_log4j2_json_layout_instant_and_thrown() -> None:
     assert row["error_class"] == "java.lang.RuntimeException"
 
 
+def test_gcp_timestamp_object_seconds_and_nanos() -> None:
+    rows = parse(
+        [
+            '{"message":"GET /ping 200","severity":"INFO","timestamp":{"seconds":1764273600,'
+            '"nanos":987654000}}',
+            '{"message":"warm","severity":"NOTICE","timestamp":{"seconds":1764273601,"nanos":0},'
+            '"channel":"app"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["timestamp"] == t(2025, 11, 27, 20, 0, 0, 987654)
+    assert rows[1]["timestamp"] == t(2025, 11, 27, 20, 0, 1)
+    assert (rows[1]["severity"], attrs(rows[1])["channel"]) == ("NOTICE", "app")
+
+
 def test_log4j2_pretty_printed_json_layout_as_one_record() -> None:
     lines = [
         "{",
