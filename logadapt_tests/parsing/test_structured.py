@@ -532,6 +532,21 @@ def test_logfmt_quoting_and_escapes() -> None:
     assert row["parse_status"] == "ok"
 
 
+def test_heroku_router_logfmt_at_is_the_level() -> None:
+    rows = parse(
+        [
+            "at=info method=GET path=/cart host=shop.example.org request_id=0c1d-77 "
+            'fwd="198.51.100.7" dyno=web.2 connect=1ms service=42ms status=200 bytes=512',
+            'at=error code=H12 desc="Request timeout" method=GET path=/slow dyno=web.1 status=503',
+            "level=warn at=cache.go:88 msg=stale",
+        ]
+    ).to_dicts()
+    assert (rows[0]["severity_text"], rows[0]["severity"]) == ("info", "INFO")
+    assert rows[0]["request_id"] == "0c1d-77" and "at" not in attrs(rows[0])
+    assert (rows[1]["severity"], attrs(rows[1])["code"]) == ("ERROR", "H12")
+    assert rows[2]["severity"] == "WARN" and attrs(rows[2])["at"] == "cache.go:88"
+
+
 def test_logfmt_with_stray_words_is_partial() -> None:
     row = one('level=info msg="ok" some trailing "unbalanced')
     assert (row["severity"], row["message"], row["parse_status"]) == ("INFO", "ok", "partial")
