@@ -276,6 +276,21 @@ def test_opentelemetry_log_record() -> None:
     }
 
 
+def test_opentelemetry_severity_number_as_enum_name() -> None:
+    rows = parse(
+        [
+            '{"timeUnixNano":"1764273600000000000","severityNumber":"SEVERITY_NUMBER_WARN",'
+            '"body":{"stringValue":"queue almost full"}}',
+            '{"severityNumber":"SEVERITY_NUMBER_ERROR3","body":{"stringValue":"lost"}}',
+            '{"severityNumber":"SEVERITY_NUMBER_INFO","severityText":"Information",'
+            '"body":{"stringValue":"up"}}',
+        ]
+    ).to_dicts()
+    assert [r["severity"] for r in rows] == ["WARN", "ERROR", "INFO"]
+    assert rows[0]["severity_text"] == "SEVERITY_NUMBER_WARN"
+    assert rows[1]["message"] == "lost"
+
+
 def test_opentelemetry_complex_attribute_keeps_the_raw_list() -> None:
     line = (
         '{"timeUnixNano":"1544712660300000000","severityNumber":17,"body":"plain body",'
