@@ -345,6 +345,20 @@ def test_gcp_timestamp_object_seconds_and_nanos() -> None:
     assert (rows[1]["severity"], attrs(rows[1])["channel"]) == ("NOTICE", "app")
 
 
+def test_gcp_trace_name_gives_the_trace_id() -> None:
+    rows = parse(
+        [
+            '{"severity":"ERROR","message":"charge failed","logging.googleapis.com/trace":'
+            '"projects/shop-prod/traces/4bf92f3577b34da6a3ce929d0e0e4736",'
+            '"logging.googleapis.com/spanId":"00f067aa0ba902b7","logging.googleapis.com/trace_sampled":true}',
+            '{"severity":"INFO","message":"ok","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["trace_id"] == rows[1]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert attrs(rows[0])["logging.googleapis.com/trace"].startswith("projects/shop-prod/")
+    assert "trace_id" not in attrs(rows[1])
+
+
 def test_log4j2_pretty_printed_json_layout_as_one_record() -> None:
     lines = [
         "{",
@@ -701,7 +715,9 @@ def test_request_and_trace_id_aliases() -> None:
     ]
     out = parse(lines)
     assert out["request_id"].to_list() == ["r1", "r2", "r3", "c4"]
-    assert out["trace_id"].to_list() == ["t1", "t2", "projects/p/traces/t3", "t4"]
+    # a Cloud Logging trace name gives its id; the name itself stays an attribute
+    assert out["trace_id"].to_list() == ["t1", "t2", "t3", "t4"]
+    assert attrs(out.row(2, named=True)) == {"logging.googleapis.com/trace": "projects/p/traces/t3"}
     # the empty request_id was not usable: it stays an attribute
     assert attrs(out.row(3, named=True)) == {"request_id": ""}
 
