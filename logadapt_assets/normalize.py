@@ -25,12 +25,14 @@ def severity_rules() -> dict[str, Any]:
 
 
 def _clean(text: pl.Expr) -> pl.Expr:
-    """Level text -> lookup key: trimmed of brackets/colons/padding, upper case, and without a
-    Go slog offset (INFO+2, DEBUG-4)."""
+    """Level text -> lookup key: trimmed of brackets/colons/padding, upper case, without a Go
+    slog offset (INFO+2, DEBUG-4) and without OTLP/JSON's enum prefix and step
+    (SEVERITY_NUMBER_WARN2 -> WARN: collectors write the enum name when no severityText)."""
     return (
         text.str.strip_chars(" \t[]<>():\"'")
         .str.to_uppercase()
         .str.replace(r"^([A-Z]+)[+-]\d+$", "$1")
+        .str.replace(r"^SEVERITY_NUMBER_([A-Z]+)[2-4]?$", "$1")
     )
 
 

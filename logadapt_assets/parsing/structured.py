@@ -61,6 +61,7 @@ _OTEL_ENTRY = (
 _STACK_FIRST = r"^\s*((?:[A-Za-z_$][\w$]*\.)*[A-Z][\w$]*)(?::\s|:?\s*$|:?\s*\n)"
 # exception class on the last `Name: message` line of a Python traceback
 _PY_LAST = r"(?m)^((?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*)(?::[^\n]*)?$"
+_GCP_TRACE = r"^projects/[^/]+/traces/"
 _GO_DURATION = r"^(?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|h|m|s))+$"
 _GO_UNITS_MS = {
     "ns": 1e-6,
@@ -618,6 +619,11 @@ def _converted(cand: pl.DataFrame, target: str, tz: str) -> pl.DataFrame:
         out = value.cast(pl.Int32, strict=False)
     elif target in ("message", "level"):
         out = value
+    elif target == "trace_id":
+        # Cloud Logging's trace name `projects/<project>/traces/<id>`: the id is what other
+        # services (OpenTelemetry, W3C traceparent) write
+        bare = value.str.replace(_GCP_TRACE, "")
+        out = pl.when(bare.str.strip_chars() != "").then(bare)
     else:
         out = pl.when(value.str.strip_chars() != "").then(value)
     return cand.with_columns(out.alias("out")).filter(pl.col("out").is_not_null())
@@ -641,8 +647,11 @@ def select_fields(
         best = _converted(group, name, tz).sort(ROW, "prio", "_pair")
         best = best.filter(pl.col(ROW).ne_missing(pl.col(ROW).shift(1)))
         chosen[name] = best.select(ROW, "out")
-        # a stack trace names the error class but is kept whole in attributes
+        # a stack trace names the error class but is kept whole in attributes; so is a trace
+        # name whose id was cut out of it (its project)
         keep = pl.col("synthetic") | (pl.col("param") == "stack")
+        if name == "trace_id":
+            keep = keep | (pl.col("out") != pl.col("value"))
         consumed.append(best.filter(~keep).get_column("_pair"))
     used = pl.repeat(False, pairs.height, dtype=pl.Boolean, eager=True).scatter(
         pl.concat(consumed), True

@@ -276,6 +276,21 @@ def test_opentelemetry_log_record() -> None:
     }
 
 
+def test_opentelemetry_severity_number_as_enum_name() -> None:
+    rows = parse(
+        [
+            '{"timeUnixNano":"1764273600000000000","severityNumber":"SEVERITY_NUMBER_WARN",'
+            '"body":{"stringValue":"queue almost full"}}',
+            '{"severityNumber":"SEVERITY_NUMBER_ERROR3","body":{"stringValue":"lost"}}',
+            '{"severityNumber":"SEVERITY_NUMBER_INFO","severityText":"Information",'
+            '"body":{"stringValue":"up"}}',
+        ]
+    ).to_dicts()
+    assert [r["severity"] for r in rows] == ["WARN", "ERROR", "INFO"]
+    assert rows[0]["severity_text"] == "SEVERITY_NUMBER_WARN"
+    assert rows[1]["message"] == "lost"
+
+
 def test_opentelemetry_complex_attribute_keeps_the_raw_list() -> None:
     line = (
         '{"timeUnixNano":"1544712660300000000","severityNumber":17,"body":"plain body",'
@@ -314,6 +329,34 @@ def test_log4j2_json_layout_instant_and_thrown() -> None:
     assert row["timestamp"] == t(2025, 11, 27, 20, 0, 0, 123456)
     assert row["component"] == "org.acme.App"
     assert row["error_class"] == "java.lang.RuntimeException"
+
+
+def test_gcp_timestamp_object_seconds_and_nanos() -> None:
+    rows = parse(
+        [
+            '{"message":"GET /ping 200","severity":"INFO","timestamp":{"seconds":1764273600,'
+            '"nanos":987654000}}',
+            '{"message":"warm","severity":"NOTICE","timestamp":{"seconds":1764273601,"nanos":0},'
+            '"channel":"app"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["timestamp"] == t(2025, 11, 27, 20, 0, 0, 987654)
+    assert rows[1]["timestamp"] == t(2025, 11, 27, 20, 0, 1)
+    assert (rows[1]["severity"], attrs(rows[1])["channel"]) == ("NOTICE", "app")
+
+
+def test_gcp_trace_name_gives_the_trace_id() -> None:
+    rows = parse(
+        [
+            '{"severity":"ERROR","message":"charge failed","logging.googleapis.com/trace":'
+            '"projects/shop-prod/traces/4bf92f3577b34da6a3ce929d0e0e4736",'
+            '"logging.googleapis.com/spanId":"00f067aa0ba902b7","logging.googleapis.com/trace_sampled":true}',
+            '{"severity":"INFO","message":"ok","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["trace_id"] == rows[1]["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert attrs(rows[0])["logging.googleapis.com/trace"].startswith("projects/shop-prod/")
+    assert "trace_id" not in attrs(rows[1])
 
 
 def test_log4j2_pretty_printed_json_layout_as_one_record() -> None:
@@ -372,6 +415,58 @@ def test_gelf_syslog_level_and_dotnet_console() -> None:
     assert attrs(rows[1])["State.{OriginalFormat}"] == "slow"
 
 
+def test_gelf_additional_fields_of_spring_boot_and_log4j2_layouts() -> None:
+    """Spring Boot's gelf format and log4j2's GelfLayout / GcpLayout templates write the logger,
+    pid and exception as `_`-prefixed additional fields."""
+    rows = parse(
+        [
+            '{"version":"1.1","short_message":"Payment refused","timestamp":1764273600.25,'
+            '"level":3,"_level_name":"ERROR","_process_pid":4242,"_process_thread_name":"main",'
+            '"host":"shop","_log_logger":"com.acme.shop.Checkout","_traceId":"77aa",'
+            '"full_message":"Payment refused\\n\\njava.lang.IllegalStateException: no funds\\n'
+            '\\tat com.acme.shop.Checkout.pay(Checkout.java:12)",'
+            '"_error_type":"java.lang.IllegalStateException","_error_stack_trace":'
+            '"java.lang.IllegalStateException: no funds\\n\\tat com.acme.shop.Checkout.pay('
+            'Checkout.java:12)","_error_message":"no funds"}',
+            '{"version":"1.1","host":"h2","short_message":"pool empty","timestamp":1764273601.5,'
+            '"level":4,"_logger":"com.acme.db.Pool","_thread":"worker-3"}',
+            '{"timestamp":"2026-11-27T20:00:00.000Z","severity":"WARNING","message":"retrying",'
+            '"_exception":{"class":"java.io.IOException","message":"reset","stackTrace":'
+            '"java.io.IOException: reset\\n\\tat com.acme.Net.read(Net.java:3)"},'
+            '"_thread":"io-1","_logger":"com.acme.Net"}',
+        ]
+    ).to_dicts()
+    assert (rows[0]["component"], rows[0]["pid"]) == ("com.acme.shop.Checkout", 4242)
+    assert (rows[0]["severity"], rows[0]["message"]) == ("ERROR", "Payment refused")
+    assert rows[0]["error_class"] == "java.lang.IllegalStateException"
+    assert "_error_stack_trace" in attrs(rows[0])
+    assert (rows[1]["component"], rows[1]["severity"]) == ("com.acme.db.Pool", "WARN")
+    assert attrs(rows[1])["_thread"] == "worker-3"
+    assert (rows[2]["component"], rows[2]["error_class"]) == ("com.acme.Net", "java.io.IOException")
+    assert "_logger" not in attrs(rows[2]) and "_exception.stackTrace" in attrs(rows[2])
+
+
+def test_proxy_json_access_logs() -> None:
+    """Envoy / Istio (`start_time`) and Traefik (`StartUTC`, `Duration` in nanoseconds)."""
+    rows = parse(
+        [
+            '{"start_time":"2026-11-27T20:00:00.125Z","method":"POST","path":"/v1/cart",'
+            '"protocol":"HTTP/2","response_code":503,"response_flags":"UF","bytes_received":12,'
+            '"bytes_sent":91,"duration":7,"upstream_service_time":null,'
+            '"request_id":"5f0e9b1c-aaaa-4bbb-8ccc-0123456789ab","upstream_host":"10.1.2.3:8080"}',
+            '{"ClientHost":"192.0.2.44","RequestMethod":"GET","RequestPath":"/healthz",'
+            '"DownstreamStatus":200,"Duration":2750000,"OriginDuration":2500000,'
+            '"RouterName":"web@docker","StartUTC":"2026-11-27T20:00:01.5Z"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["timestamp"] == t(2026, 11, 27, 20, 0, 0, 125000)
+    assert rows[0]["request_id"] == "5f0e9b1c-aaaa-4bbb-8ccc-0123456789ab"
+    assert attrs(rows[0])["response_code"] == "503"
+    assert rows[1]["timestamp"] == t(2026, 11, 27, 20, 0, 1, 500000)
+    assert rows[1]["duration_ms"] == pytest.approx(2.75)
+    assert attrs(rows[1])["OriginDuration"] == "2500000"
+
+
 def test_rust_tracing_subscriber_json() -> None:
     line = (
         '{"timestamp":"2026-11-27T20:00:00.821315Z","level":"INFO","fields":{"message":"preparing",'
@@ -395,6 +490,19 @@ def test_python_json_logger_asctime_is_local() -> None:
 
 
 # --- time handling ---------------------------------------------------------------------------
+
+
+def test_python_logging_process_is_the_pid() -> None:
+    rows = parse(
+        [
+            '{"asctime": "2026-11-27 20:00:00,125", "levelname": "INFO", "levelno": 20, '
+            '"message": "ready", "name": "svc", "process": 3141, "processName": "MainProcess"}',
+            '{"time": "2026-11-27T20:00:00Z", "msg": "spawned", "process": "indexer"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["pid"] == 3141 and "process" not in attrs(rows[0])
+    assert attrs(rows[0])["processName"] == "MainProcess"
+    assert rows[1]["pid"] is None and attrs(rows[1])["process"] == "indexer"
 
 
 @pytest.mark.parametrize(
@@ -451,6 +559,21 @@ def test_logfmt_quoting_and_escapes() -> None:
         "flag": "true",
     }
     assert row["parse_status"] == "ok"
+
+
+def test_heroku_router_logfmt_at_is_the_level() -> None:
+    rows = parse(
+        [
+            "at=info method=GET path=/cart host=shop.example.org request_id=0c1d-77 "
+            'fwd="198.51.100.7" dyno=web.2 connect=1ms service=42ms status=200 bytes=512',
+            'at=error code=H12 desc="Request timeout" method=GET path=/slow dyno=web.1 status=503',
+            "level=warn at=cache.go:88 msg=stale",
+        ]
+    ).to_dicts()
+    assert (rows[0]["severity_text"], rows[0]["severity"]) == ("info", "INFO")
+    assert rows[0]["request_id"] == "0c1d-77" and "at" not in attrs(rows[0])
+    assert (rows[1]["severity"], attrs(rows[1])["code"]) == ("ERROR", "H12")
+    assert rows[2]["severity"] == "WARN" and attrs(rows[2])["at"] == "cache.go:88"
 
 
 def test_logfmt_with_stray_words_is_partial() -> None:
@@ -592,7 +715,9 @@ def test_request_and_trace_id_aliases() -> None:
     ]
     out = parse(lines)
     assert out["request_id"].to_list() == ["r1", "r2", "r3", "c4"]
-    assert out["trace_id"].to_list() == ["t1", "t2", "projects/p/traces/t3", "t4"]
+    # a Cloud Logging trace name gives its id; the name itself stays an attribute
+    assert out["trace_id"].to_list() == ["t1", "t2", "t3", "t4"]
+    assert attrs(out.row(2, named=True)) == {"logging.googleapis.com/trace": "projects/p/traces/t3"}
     # the empty request_id was not usable: it stays an attribute
     assert attrs(out.row(3, named=True)) == {"request_id": ""}
 
