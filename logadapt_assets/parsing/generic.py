@@ -50,7 +50,7 @@ _OPEN = r"^[\[(]?[ ]?"  # a timestamp may sit in brackets
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?"
 
 # Leading timestamp forms, tried in order; each is stripped from the message when it matches.
-# Named groups: Y M Mon D h m s f z (date/time parts), E (epoch digits), L/pid/src (glog).
+# Named groups: Y M Mon D h m s f z (date/time parts), E (epoch digits), L/pid/src (glog, Redis).
 LEADING_TIMESTAMPS: list[str] = [
     # ISO-8601 / RFC 3339 with T or space, dot or comma fraction, Z/offset/UTC; Go's log package
     # writes 2026/11/27 20:00:00
@@ -60,6 +60,14 @@ LEADING_TIMESTAMPS: list[str] = [
     + _HMS
     + _FRAC
     + r" +(?P<pid>\d+) (?P<src>[^ \]]+)\]",
+    # Redis: 1:M 27 Nov 2026 20:00:00.123 * msg (pid:role; no year before 4.0); the mark after
+    # the time is the level (. debug, - verbose, * notice, # warning: rules/severity.yaml)
+    r"^(?P<pid>\d+):[XCSM] (?P<D>\d{1,2}) "
+    + _MON
+    + r" (?:(?P<Y>\d{4}) )?"
+    + _HMS
+    + _FRAC
+    + r" (?P<L>[.*#-])(?:[ ]|$)",
     # Ruby Logger: I, [2026-11-27T20:00:00.123456 #1234]  INFO -- prog: msg
     r"^(?P<L>[DIWEFAU]), \[(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})T"
     + _HMS

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logadapt_assets.normalize import normalize_severity
 from logadapt_assets.parsing.base import PARSED_SCHEMA, ParseOptions
 from logadapt_assets.parsing.generic import PARSER, parse_timestamp
 
@@ -142,6 +143,36 @@ def test_glog_klog_prefix() -> None:
     assert row["message"] == "connection refused"
     assert row["attributes"] == [{"key": "caller", "value": "server.go:42"}]
     assert row["parse_status"] == "ok"
+
+
+def test_redis_prefix_pid_role_and_level_mark() -> None:
+    """Redis writes `pid:role day Mon [year] time mark msg`; the mark is the level."""
+    out = normalize_severity(
+        parse(
+            [
+                "42:M 26 Nov 2026 08:15:30.250 * Background saving started by pid 77",
+                "77:C 26 Nov 2026 08:15:31.004 # Write error saving DB on disk",
+                "9:S 03 Mar 10:01:02.003 - Accepted 10.1.2.3:5000",  # Redis 3: no year
+                "9:X 03 Mar 10:01:02.004 . sentinel tick",
+            ]
+        )
+    )
+    assert out["timestamp"].to_list() == [
+        t(2026, 11, 26, 8, 15, 30, 250000),
+        t(2026, 11, 26, 8, 15, 31, 4000),
+        t(2026, 3, 3, 10, 1, 2, 3000),
+        t(2026, 3, 3, 10, 1, 2, 4000),
+    ]
+    assert out["severity_text"].to_list() == ["*", "#", "-", "."]
+    assert out["severity"].to_list() == ["NOTICE", "WARN", "DEBUG", "DEBUG"]
+    assert out["pid"].to_list() == [42, 77, 9, 9]
+    assert out["message"].to_list() == [
+        "Background saving started by pid 77",
+        "Write error saving DB on disk",
+        "Accepted 10.1.2.3:5000",
+        "sentinel tick",
+    ]
+    assert out["parse_status"].unique().to_list() == ["ok"]
 
 
 def test_common_log_format_inside_an_access_log_line() -> None:
