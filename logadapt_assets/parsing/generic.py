@@ -108,8 +108,12 @@ _LEVEL_BRACKETED = (
 )
 _LEVEL_KEYED = r"(?i:\b(?:level|lvl|severity|loglevel))[=:] ?\"?(?P<lv>[A-Za-z]+[1-5]?)\b"
 _LEVEL_COLON = rf"(?:^|[\s|])(?P<lv>(?i:{_LEVEL_WORDS})|LOG):(?:\s|$)"
-# Python logging's default format: WARNING:root:message
-_LEVEL_START = rf"^(?P<lv>{_LEVEL_WORDS}):"
+# .NET console logger's short lower-case levels that are no level word elsewhere
+_DOTNET_LEVELS = r"trce|dbug|fail"
+# Python logging's default format `WARNING:root:message`; .NET's `fail: Category[id]`
+_LEVEL_START = rf"^(?P<lv>{_LEVEL_WORDS}|{_DOTNET_LEVELS}):"
+# MySQL error log: the thread id, then [Note] / [System] (levels only in that place)
+_LEVEL_MYSQL = r"^[ \t]*\d+ \[(?P<lv>Note|System)\] "
 # bare word; a dot may precede it (Monolog `app.ERROR:`) but not follow it
 _LEVEL_BARE = rf"(?:^|[^\w-])(?P<lv>{_LEVEL_WORDS})(?:[^\w.-]|$)"
 # one letter right after the timestamp (logcat `1234  5678 I Tag:`), only when a time matched
@@ -117,7 +121,8 @@ _LEVEL_LETTER = r"^[\s|-]*(?:\d+\s+){0,2}(?P<lv>[VDIWEF])\s"
 # a level token at the very start of the text after the timestamp: stripped from the message
 _LEVEL_PREFIX = (
     rf"^[ \t]*(?:[\[<(](?:[\w-]+:)?(?:(?i:{_LEVEL_WORDS}|{_SHORT_WORDS})|[TVDINWEFA])[\]>)]"
-    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$)|(?:{_LEVEL_WORDS}):)"
+    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$)|(?:{_LEVEL_WORDS}):"
+    rf"|(?:{_DOTNET_LEVELS}):(?:[ \t]|$))"
     r"[ \t]*(?:[|:-][ \t]+)?"
 )
 LEVEL_WINDOW = 40  # bare level words count only near the start of the line
@@ -301,6 +306,7 @@ def _level(rest: pl.Expr, time_found: pl.Expr) -> pl.Expr:
     near = rest.str.slice(0, 80)
     window = rest.str.slice(0, LEVEL_WINDOW)
     return pl.coalesce(
+        rest.str.extract(_LEVEL_MYSQL, 1),
         near.str.extract(_LEVEL_BRACKETED, 1),
         near.str.extract(_LEVEL_KEYED, 1),
         window.str.extract(_LEVEL_COLON, 1),

@@ -175,6 +175,42 @@ def test_redis_prefix_pid_role_and_level_mark() -> None:
     assert out["parse_status"].unique().to_list() == ["ok"]
 
 
+def test_mysql_note_and_system_levels_after_the_thread_id() -> None:
+    out = normalize_severity(
+        parse(
+            [
+                "2026-11-27T20:00:00.250000Z 0 [System] [MY-010931] [Server] ready for connections",
+                "2026-11-27T20:00:01.500000Z 17 [Note] [MY-010914] [Server] Aborted connection 17",
+                "2026-11-27T20:00:02.000000Z 3 [Warning] [MY-010068] [Server] CA is self signed.",
+                # elsewhere a bracketed `system` is no level: a Spring Boot application name
+                "2026-11-27T20:00:03.000Z  WARN 7 --- [system] [main] c.e.App : slow",
+            ]
+        )
+    )
+    assert out["severity_text"].to_list() == ["System", "Note", "Warning", "WARN"]
+    assert out["severity"].to_list() == ["NOTICE", "NOTICE", "WARN", "WARN"]
+    assert out["message"][1] == "17 [Note] [MY-010914] [Server] Aborted connection 17"
+    assert out["parse_status"].unique().to_list() == ["ok"]
+
+
+def test_dotnet_console_levels_and_two_line_records() -> None:
+    lines = [
+        "fail: Shop.Api.OrderService[42]",
+        "      Order 7 could not be saved.",
+        "dbug: Shop.Api.Cache[3]",
+        "      Cache warmed.",
+        "trce: Shop.Api.Cache[4]",
+        "      Entry 9 read.",
+    ]
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True, False] * 3
+    records = ["\n".join(lines[i : i + 2]) for i in range(0, 6, 2)]
+    out = normalize_severity(parse(records))
+    assert out["severity_text"].to_list() == ["fail", "dbug", "trce"]
+    assert out["severity"].to_list() == ["ERROR", "DEBUG", "TRACE"]
+    assert out["message"][0] == "Shop.Api.OrderService[42]\n      Order 7 could not be saved."
+
+
 def test_common_log_format_inside_an_access_log_line() -> None:
     line = '10.0.0.1 - - [27/Nov/2026:20:00:00 +0100] "GET / HTTP/1.1" 200 12'
     row = one(line)
