@@ -211,6 +211,38 @@ def test_dotnet_console_levels_and_two_line_records() -> None:
     assert out["message"][0] == "Shop.Api.OrderService[42]\n      Order 7 could not be saved."
 
 
+def test_java_util_logging_two_line_records() -> None:
+    lines = [
+        "Nov 27, 2026 12:05:09 AM com.example.shop.Checkout pay",
+        "SEVERE: card declined for order 88",
+        "java.lang.IllegalStateException: declined",
+        "\tat com.example.shop.Checkout.pay(Checkout.java:31)",
+        "Nov 27, 2026 12:30:00 PM com.example.shop.Boot start",
+        "INFO: listening on 8080",
+        "Nov 27, 2026 8:00:00 PM com.example.shop.Boot stop",
+        "WARNING: stopping",
+        "INFO: not after a header, a record of its own",
+    ]
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True, False, False, False, True, False, True, False, True]
+    out = parse(["\n".join(lines[0:4]), "\n".join(lines[4:6]), "\n".join(lines[6:8])])
+    assert out["timestamp"].to_list() == [
+        t(2026, 11, 27, 0, 5, 9),
+        t(2026, 11, 27, 12, 30),
+        t(2026, 11, 27, 20),
+    ]
+    assert out["severity_text"].to_list() == ["SEVERE", "INFO", "WARNING"]
+    boot = "com.example.shop.Boot"
+    assert out["component"].to_list() == ["com.example.shop.Checkout", boot, boot]
+    assert out["message"].to_list() == [
+        "card declined for order 88\njava.lang.IllegalStateException: declined\n"
+        "\tat com.example.shop.Checkout.pay(Checkout.java:31)",
+        "listening on 8080",
+        "stopping",
+    ]
+    assert out["parse_status"].unique().to_list() == ["ok"]
+
+
 def test_common_log_format_inside_an_access_log_line() -> None:
     line = '10.0.0.1 - - [27/Nov/2026:20:00:00 +0100] "GET / HTTP/1.1" 200 12'
     row = one(line)
