@@ -50,7 +50,7 @@ _OPEN = r"^[\[(]?[ ]?"  # a timestamp may sit in brackets
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?"
 
 # Leading timestamp forms, tried in order; each is stripped from the message when it matches.
-# Named groups: Y M Mon D h m s f z (date/time parts), E (epoch digits), L/pid/src (glog).
+# Named groups: Y M Mon D h m s f z (date/time parts), E (epoch digits), L/pid/src (glog, Redis).
 LEADING_TIMESTAMPS: list[str] = [
     # ISO-8601 / RFC 3339 with T or space, dot or comma fraction, Z/offset/UTC; Go's log package
     # writes 2026/11/27 20:00:00
@@ -60,6 +60,14 @@ LEADING_TIMESTAMPS: list[str] = [
     + _HMS
     + _FRAC
     + r" +(?P<pid>\d+) (?P<src>[^ \]]+)\]",
+    # Redis: 1:M 27 Nov 2026 20:00:00.123 * msg (pid:role; no year before 4.0); the mark after
+    # the time is the level (. debug, - verbose, * notice, # warning: rules/severity.yaml)
+    r"^(?P<pid>\d+):[XCSM] (?P<D>\d{1,2}) "
+    + _MON
+    + r" (?:(?P<Y>\d{4}) )?"
+    + _HMS
+    + _FRAC
+    + r" (?P<L>[.*#-])(?:[ ]|$)",
     # Ruby Logger: I, [2026-11-27T20:00:00.123456 #1234]  INFO -- prog: msg
     r"^(?P<L>[DIWEFAU]), \[(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})T"
     + _HMS
@@ -75,6 +83,9 @@ LEADING_TIMESTAMPS: list[str] = [
     + _HMS
     + _FRAC
     + r"(?: (?P<z>[+-]\d{4}))?\]?",
+    # java.util.logging SimpleFormatter's first line: Nov 27, 2026 8:00:00 PM class method
+    _OPEN + _MON + r" (?P<D>\d{1,2}), (?P<Y>\d{4}) (?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2}) "
+    r"(?P<ap>[AP]M)\b",
     # 27 Nov 2026 20:00:00.123 (redis), 27-Nov-2026 20:00:00.123 (tomcat)
     _OPEN + r"(?P<D>\d{1,2})[ -]" + _MON + r"[ -](?P<Y>\d{4})[ :]" + _HMS + _FRAC + _ZONE + r"\]?",
     # Android logcat: 11-27 20:00:00.123
@@ -86,7 +97,12 @@ LEADING_TIMESTAMPS: list[str] = [
 ]
 # Common Log Format anywhere early in the line (access logs start with the client address)
 _CLF_INLINE = r"\[(?P<D>\d{2})/" + _MON + r"/(?P<Y>\d{4}):" + _HMS + _FRAC + r" (?P<z>[+-]\d{4})\]"
-_PARTS = ["Y", "M", "Mon", "D", "h", "m", "s", "f", "z", "E", "L", "pid", "src"]
+_PARTS = ["Y", "M", "Mon", "D", "h", "m", "s", "f", "z", "E", "L", "pid", "src", "ap"]
+# java.util.logging writes a record on two lines: `<time> <class> <method>`, then `LEVEL: msg`
+_JUL_HEAD = r"^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M \S"
+_JUL_LEVELS = r"SEVERE|WARNING|INFO|CONFIG|FINE|FINER|FINEST"
+_JUL_RECORD = _JUL_HEAD + rf"[^\n]*\n(?P<lv>{_JUL_LEVELS}): "
+_JUL_SOURCE = r"^[^\n]* [AP]M (?P<cls>[^ \n]+)"
 
 _LEVEL_WORDS = (
     r"TRACE|DEBUG[1-5]?|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|ALERT|EMERG"
@@ -100,8 +116,12 @@ _LEVEL_BRACKETED = (
 )
 _LEVEL_KEYED = r"(?i:\b(?:level|lvl|severity|loglevel))[=:] ?\"?(?P<lv>[A-Za-z]+[1-5]?)\b"
 _LEVEL_COLON = rf"(?:^|[\s|])(?P<lv>(?i:{_LEVEL_WORDS})|LOG):(?:\s|$)"
-# Python logging's default format: WARNING:root:message
-_LEVEL_START = rf"^(?P<lv>{_LEVEL_WORDS}):"
+# .NET console logger's short lower-case levels that are no level word elsewhere
+_DOTNET_LEVELS = r"trce|dbug|fail"
+# Python logging's default format `WARNING:root:message`; .NET's `fail: Category[id]`
+_LEVEL_START = rf"^(?P<lv>{_LEVEL_WORDS}|{_DOTNET_LEVELS}):"
+# MySQL error log: the thread id, then [Note] / [System] (levels only in that place)
+_LEVEL_MYSQL = r"^[ \t]*\d+ \[(?P<lv>Note|System)\] "
 # bare word; a dot may precede it (Monolog `app.ERROR:`) but not follow it
 _LEVEL_BARE = rf"(?:^|[^\w-])(?P<lv>{_LEVEL_WORDS})(?:[^\w.-]|$)"
 # one letter right after the timestamp (logcat `1234  5678 I Tag:`), only when a time matched
@@ -109,7 +129,8 @@ _LEVEL_LETTER = r"^[\s|-]*(?:\d+\s+){0,2}(?P<lv>[VDIWEF])\s"
 # a level token at the very start of the text after the timestamp: stripped from the message
 _LEVEL_PREFIX = (
     rf"^[ \t]*(?:[\[<(](?:[\w-]+:)?(?:(?i:{_LEVEL_WORDS}|{_SHORT_WORDS})|[TVDINWEFA])[\]>)]"
-    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$)|(?:{_LEVEL_WORDS}):)"
+    rf"|(?:{_LEVEL_WORDS}|LOG):?(?:[ \t]|$)|(?i:{_LEVEL_WORDS}):(?:[ \t]|$)|(?:{_LEVEL_WORDS}):"
+    rf"|(?:{_DOTNET_LEVELS}):(?:[ \t]|$))"
     r"[ \t]*(?:[|:-][ \t]+)?"
 )
 LEVEL_WINDOW = 40  # bare level words count only near the start of the line
@@ -234,6 +255,14 @@ def leading_timestamp(df: pl.DataFrame, head: str, observed: str, tz: str) -> pl
         return expr
 
     df = df.with_columns(pick(p).alias(f"_{p}") for p in [*_PARTS, "all"]).drop(*tmp, "_clf")
+    hour = pl.col("_h").cast(pl.Int32, strict=False) % 12
+    df = df.with_columns(  # 12-hour clock (java.util.logging): 12:xx AM is 00:xx
+        pl.when(pl.col("_ap").is_not_null())
+        .then((hour + pl.when(pl.col("_ap") == "PM").then(12).otherwise(0)).cast(pl.String))
+        .otherwise(pl.col("_h"))
+        .str.pad_start(2, "0")
+        .alias("_h")
+    )
     month = pl.coalesce(pl.col("_M"), pl.col("_Mon").replace_strict(_MONTH_NUMBERS, default=None))
     df = df.with_columns(
         pl.format(
@@ -293,6 +322,7 @@ def _level(rest: pl.Expr, time_found: pl.Expr) -> pl.Expr:
     near = rest.str.slice(0, 80)
     window = rest.str.slice(0, LEVEL_WINDOW)
     return pl.coalesce(
+        rest.str.extract(_LEVEL_MYSQL, 1),
         near.str.extract(_LEVEL_BRACKETED, 1),
         near.str.extract(_LEVEL_KEYED, 1),
         window.str.extract(_LEVEL_COLON, 1),
@@ -302,7 +332,15 @@ def _level(rest: pl.Expr, time_found: pl.Expr) -> pl.Expr:
     )
 
 
-GENERIC_COLUMNS = ["timestamp", "severity_text", "message", "pid", "parse_status", "attributes"]
+GENERIC_COLUMNS = [
+    "timestamp",
+    "severity_text",
+    "component",
+    "message",
+    "pid",
+    "parse_status",
+    "attributes",
+]
 
 
 def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.DataFrame:
@@ -322,10 +360,12 @@ def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.Dat
     )
     work = leading_timestamp(work, "_head", "_obs", tz)
     lead_len = pl.col("_lead_len")
+    # a java.util.logging record: its level opens the second line, the class ends the first
+    work = work.with_columns(pl.col("_text").str.extract(_JUL_RECORD, 1).alias("_jul"))
     work = work.with_columns(
-        pl.coalesce(pl.col("_L"), _level(pl.col("_head").str.slice(lead_len), lead_len > 0)).alias(
-            "_level"
-        ),
+        pl.coalesce(
+            pl.col("_L"), pl.col("_jul"), _level(pl.col("_head").str.slice(lead_len), lead_len > 0)
+        ).alias("_level"),
         pl.when(lead_len > 0)
         .then(pl.col("_text").str.slice(lead_len).str.replace(r"^[ \t]*(?:[|-][ \t]+)?", ""))
         .otherwise(pl.col("_text"))
@@ -336,7 +376,12 @@ def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.Dat
     return work.select(
         ts.alias("timestamp"),
         level.alias("severity_text"),
-        pl.when(level.is_not_null() & pl.col("_L").is_null())
+        pl.when(pl.col("_jul").is_not_null())
+        .then(pl.col("_head").str.extract(_JUL_SOURCE, 1))
+        .alias("component"),
+        pl.when(pl.col("_jul").is_not_null())
+        .then(pl.col("_text").str.replace(_JUL_RECORD, ""))
+        .when(level.is_not_null() & pl.col("_L").is_null())
         .then(pl.col("_body").str.replace(_LEVEL_PREFIX, ""))
         .otherwise(pl.col("_body"))
         .fill_null("")
@@ -372,7 +417,11 @@ class GenericParser:
     name = "generic"
 
     def starts_record(self, line: pl.Expr) -> pl.Expr:
-        return ~line.fill_null("").str.contains(CONTINUATION)
+        text = line.fill_null("")
+        jul_level = text.str.contains(rf"^(?:{_JUL_LEVELS}): ") & text.shift(1).fill_null(
+            ""
+        ).str.contains(_JUL_HEAD)
+        return ~(text.str.contains(CONTINUATION) | jul_level)
 
     def parse(self, events: pl.DataFrame, options: ParseOptions) -> pl.DataFrame:
         frame = events.select(pl.col("text"), observed_utc(events))

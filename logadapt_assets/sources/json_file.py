@@ -4,7 +4,8 @@ Docker rotates `<id>-json.log` to `.1`, `.2`, ... and, with `compress=true`, gzi
 `.N.gz` in the background (`.N` is deleted once `.N.gz` is complete, so while both exist they
 hold the same records: like Docker's own reader we prefer `.N`). A record is
 `{"log":"text\\n","stream":"stdout","attrs":{...},"time":"RFC3339Nano Z"}`; `log` without the
-newline is a partial record of a line Docker cut at 16 KiB.
+newline is a partial record of a line Docker cut at 16 KiB. Docker omits an empty `log`
+(`omitempty`) and reads such a record back as an empty partial line, and so do we.
 
 Fast path: a whole chunk goes through polars' NDJSON reader at once. Only a chunk the reader
 rejects (or whose row count does not match its lines) is bisected down to small ranges read
@@ -146,7 +147,9 @@ class JsonChunkParser:
             good = good.with_columns(starts_s.gather(good["_row"]))
         else:
             good = pl.DataFrame(schema={**_JSON_SCHEMA, "_row": pl.Int64, "position": pl.Int64})
-        good = good.with_columns(parse_rfc3339(good["time"]).alias("observed_at"))
+        good = good.with_columns(
+            parse_rfc3339(good["time"]).alias("observed_at"), pl.col("log").fill_null("")
+        )
         nulls = good.select("log", "stream", "observed_at").null_count().row(0)
         if any(nulls) or (good["stream"] == "").any():
             ok = (
@@ -243,7 +246,7 @@ class JsonChunkParser:
             return "invalid_record", f"a JSON {type(obj).__name__}, not an object"
         values = []
         for key in ("log", "stream", "time"):
-            value = obj.get(key)
+            value = obj.get(key, "" if key == "log" else None)  # Docker omits an empty log
             if not isinstance(value, str):
                 return "invalid_record", f"'{key}' missing or not a string"
             try:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logadapt_assets.normalize import normalize_severity
 from logadapt_assets.parsing.base import PARSED_SCHEMA, ParseOptions
 from logadapt_assets.parsing.generic import PARSER, parse_timestamp
 
@@ -142,6 +143,104 @@ def test_glog_klog_prefix() -> None:
     assert row["message"] == "connection refused"
     assert row["attributes"] == [{"key": "caller", "value": "server.go:42"}]
     assert row["parse_status"] == "ok"
+
+
+def test_redis_prefix_pid_role_and_level_mark() -> None:
+    """Redis writes `pid:role day Mon [year] time mark msg`; the mark is the level."""
+    out = normalize_severity(
+        parse(
+            [
+                "42:M 26 Nov 2026 08:15:30.250 * Background saving started by pid 77",
+                "77:C 26 Nov 2026 08:15:31.004 # Write error saving DB on disk",
+                "9:S 03 Mar 10:01:02.003 - Accepted 10.1.2.3:5000",  # Redis 3: no year
+                "9:X 03 Mar 10:01:02.004 . sentinel tick",
+            ]
+        )
+    )
+    assert out["timestamp"].to_list() == [
+        t(2026, 11, 26, 8, 15, 30, 250000),
+        t(2026, 11, 26, 8, 15, 31, 4000),
+        t(2026, 3, 3, 10, 1, 2, 3000),
+        t(2026, 3, 3, 10, 1, 2, 4000),
+    ]
+    assert out["severity_text"].to_list() == ["*", "#", "-", "."]
+    assert out["severity"].to_list() == ["NOTICE", "WARN", "DEBUG", "DEBUG"]
+    assert out["pid"].to_list() == [42, 77, 9, 9]
+    assert out["message"].to_list() == [
+        "Background saving started by pid 77",
+        "Write error saving DB on disk",
+        "Accepted 10.1.2.3:5000",
+        "sentinel tick",
+    ]
+    assert out["parse_status"].unique().to_list() == ["ok"]
+
+
+def test_mysql_note_and_system_levels_after_the_thread_id() -> None:
+    out = normalize_severity(
+        parse(
+            [
+                "2026-11-27T20:00:00.250000Z 0 [System] [MY-010931] [Server] ready for connections",
+                "2026-11-27T20:00:01.500000Z 17 [Note] [MY-010914] [Server] Aborted connection 17",
+                "2026-11-27T20:00:02.000000Z 3 [Warning] [MY-010068] [Server] CA is self signed.",
+                # elsewhere a bracketed `system` is no level: a Spring Boot application name
+                "2026-11-27T20:00:03.000Z  WARN 7 --- [system] [main] c.e.App : slow",
+            ]
+        )
+    )
+    assert out["severity_text"].to_list() == ["System", "Note", "Warning", "WARN"]
+    assert out["severity"].to_list() == ["NOTICE", "NOTICE", "WARN", "WARN"]
+    assert out["message"][1] == "17 [Note] [MY-010914] [Server] Aborted connection 17"
+    assert out["parse_status"].unique().to_list() == ["ok"]
+
+
+def test_dotnet_console_levels_and_two_line_records() -> None:
+    lines = [
+        "fail: Shop.Api.OrderService[42]",
+        "      Order 7 could not be saved.",
+        "dbug: Shop.Api.Cache[3]",
+        "      Cache warmed.",
+        "trce: Shop.Api.Cache[4]",
+        "      Entry 9 read.",
+    ]
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True, False] * 3
+    records = ["\n".join(lines[i : i + 2]) for i in range(0, 6, 2)]
+    out = normalize_severity(parse(records))
+    assert out["severity_text"].to_list() == ["fail", "dbug", "trce"]
+    assert out["severity"].to_list() == ["ERROR", "DEBUG", "TRACE"]
+    assert out["message"][0] == "Shop.Api.OrderService[42]\n      Order 7 could not be saved."
+
+
+def test_java_util_logging_two_line_records() -> None:
+    lines = [
+        "Nov 27, 2026 12:05:09 AM com.example.shop.Checkout pay",
+        "SEVERE: card declined for order 88",
+        "java.lang.IllegalStateException: declined",
+        "\tat com.example.shop.Checkout.pay(Checkout.java:31)",
+        "Nov 27, 2026 12:30:00 PM com.example.shop.Boot start",
+        "INFO: listening on 8080",
+        "Nov 27, 2026 8:00:00 PM com.example.shop.Boot stop",
+        "WARNING: stopping",
+        "INFO: not after a header, a record of its own",
+    ]
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True, False, False, False, True, False, True, False, True]
+    out = parse(["\n".join(lines[0:4]), "\n".join(lines[4:6]), "\n".join(lines[6:8])])
+    assert out["timestamp"].to_list() == [
+        t(2026, 11, 27, 0, 5, 9),
+        t(2026, 11, 27, 12, 30),
+        t(2026, 11, 27, 20),
+    ]
+    assert out["severity_text"].to_list() == ["SEVERE", "INFO", "WARNING"]
+    boot = "com.example.shop.Boot"
+    assert out["component"].to_list() == ["com.example.shop.Checkout", boot, boot]
+    assert out["message"].to_list() == [
+        "card declined for order 88\njava.lang.IllegalStateException: declined\n"
+        "\tat com.example.shop.Checkout.pay(Checkout.java:31)",
+        "listening on 8080",
+        "stopping",
+    ]
+    assert out["parse_status"].unique().to_list() == ["ok"]
 
 
 def test_common_log_format_inside_an_access_log_line() -> None:

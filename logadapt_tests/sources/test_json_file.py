@@ -208,6 +208,23 @@ def test_bad_records_are_quarantined_with_reason_and_bytes(tmp_path):
     assert raw.height + q.height == 8  # every record is accounted for
 
 
+def test_a_record_without_log_is_an_empty_partial_as_docker_reads_it(tmp_path):
+    d = container_dir(tmp_path)
+    no_log = b'{"stream":"stderr","time":"2026-11-27T20:00:00.5Z"}\n'
+    bad = b'{"log":"x\\n","stream":"stdout"}\n'  # without a time it is still no record
+    for body in (  # the fast NDJSON path, and record by record next to a broken record
+        record("one\n", "stderr") + no_log + record("two\n", "stderr"),
+        record("one\n", "stderr") + no_log + bad + record("two\n", "stderr"),
+    ):
+        path = d / f"{CID}-json.log"
+        path.write_bytes(body)
+        raw, q = read_all(JsonFileSource(d))
+        assert raw["line"].to_list() == ["one", "", "two"]
+        assert raw["partial"].to_list() == [False, True, False]
+        assert q["reason"].to_list() == ["invalid_record"] * (body.count(bad))
+        assert lines_of(JsonFileSource(d))["line"].to_list() == ["one", "two"]
+
+
 def test_valid_last_line_without_newline_is_kept(tmp_path):
     d = container_dir(tmp_path)
     (d / f"{CID}-json.log").write_bytes(record("a\n") + record("b\n")[:-1])
