@@ -35,6 +35,20 @@ KAFKA = [
     (
         "kafka.cluster.Partition",
         "INFO",
+        "Partition [payments.v2,11] on broker 12: Shrinking ISR for partition [payments.v2,11] "
+        "from 12,14,15 to 12",
+        "kafka.isr_shrink",
+    ),
+    (
+        "kafka.cluster.Partition",
+        "INFO",
+        "Partition [payments.v2,11] on broker 12: Expanding ISR for partition payments.v2-11 from "
+        "12 to 12,14",
+        "kafka.isr_expand",
+    ),
+    (
+        "kafka.cluster.Partition",
+        "INFO",
         "[Partition orders-3 broker=1] ISR updated to 1,3 and version updated to 12",
         "kafka.isr_update",
     ),

@@ -1145,11 +1145,24 @@ def test_authorizer_resource_and_request(
         ("[Producer clientId=producer-1, transactionalId=tx-1]", None),
         ("[ExpirationReaper-0-null]:", None),
         ("[AdminClient clientId=adminclient-1]", None),
+        # Kafka 0.8-1.0 Partition.scala: the context is not bracketed
+        ("Partition [payments.v2,11] on broker 12:", 12),
+        ("Partition [payments.v2,11] moved on broker 12:", None),
     ],
 )
 def test_broker_id_is_the_writer(context: str, broker_id: int | None) -> None:
     row = parse_one(f"[2026-11-27 20:00:00,000] INFO {context} talking to broker 3 (kafka.x.Y)")
     assert row["broker_id"] == broker_id
+
+
+def test_pre_1_0_partition_context_gives_broker_topic_and_partition() -> None:
+    """Kafka 0.9-1.0 wrote "Partition [t,N] on broker B: " before the message, no brackets."""
+    row = parse_one(
+        "[2016-03-02 07:15:41,902] INFO Partition [payments.v2,11] on broker 12: Shrinking ISR "
+        "for partition [payments.v2,11] from 12,14,15 to 12 (kafka.cluster.Partition)"
+    )
+    assert (row["broker_id"], row["topic"], row["partition"]) == (12, "payments.v2", 11)
+    assert attrs(row)["context"] == "Partition [payments.v2,11] on broker 12"
 
 
 def test_context_keys_go_to_attributes_except_columns() -> None:
