@@ -411,6 +411,9 @@ ZOOKEEPER = [
     "2026-11-27 20:00:02,000 [myid:1] - WARN  [NIOWorkerThread-2:NIOServerCnxn@373] - Close of "
     "session 0x0\njava.io.IOException: ZooKeeperServer not running\n\tat "
     "org.apache.zookeeper.server.NIOServerCnxn.readLength(NIOServerCnxn.java:544)",
+    # logback (3.8+) abbreviates the class; a logback/log4j file without "[myid:...] "
+    "2026-11-27 20:00:03,117 - WARN  [main:o.a.z.s.q.QuorumPeerMain@139] - Either no config or "
+    "no quorum defined in config, running in standalone mode",
 ]
 
 # Kafka Connect workers: "[%d] %p %X{connector.context}%m (%c:%L)%n"
@@ -784,6 +787,17 @@ FIELD_CASES += [
         ZOOKEEPER[3],
         {"error_class": "java.io.IOException", "severity_text": "WARN"},
         id="zookeeper-trace",
+    ),
+    pytest.param(
+        ZOOKEEPER[4],
+        {
+            "severity_text": "WARN",
+            "component": "o.a.z.s.q.QuorumPeerMain",
+            "message": "Either no config or no quorum defined in config, running in standalone "
+            "mode",
+            "attrs": {"thread": "main", "line": "139"},
+        },
+        id="zookeeper-without-myid",
     ),
     pytest.param(
         CONNECT[0],
