@@ -46,6 +46,15 @@ def _container(**kwargs) -> ContainerInfo:
             "prometheuscommunity/postgres-exporter",
             None,
         ),  # fmt: skip
+        # ZooKeeper's own layout and the Confluent platform services: the kafka parser
+        ("zookeeper:3.9.2", "zookeeper", "kafka"),
+        ("docker.io/library/zookeeper:3.8", "zookeeper", "kafka"),
+        ("bitnami/zookeeper:3.9.3-debian-12-r1", "bitnami/zookeeper", "kafka"),
+        ("confluentinc/cp-ksqldb-server:7.6.1", "confluentinc/cp-ksqldb-server", "kafka"),
+        ("confluentinc/ksqldb-server:0.29.0", "confluentinc/ksqldb-server", "kafka"),
+        ("confluentinc/cp-server-connect:7.6.1", "confluentinc/cp-server-connect", "kafka"),
+        ("confluentinc/cp-kafka-rest:7.6.1", "confluentinc/cp-kafka-rest", "kafka"),
+        ("zookeeper-exporter:latest", "zookeeper-exporter", None),
         ("provectuslabs/kafka-ui:latest", "provectuslabs/kafka-ui", None),
         ("nginx:1.25", "nginx", None),
         ("sha256:" + "ef" * 32, None, None),
@@ -81,6 +90,22 @@ PG_LINES = [
 PG_CUSTOM_PREFIX = ["app@shop 172.18.0.5(51234) 4242 LOG:  duration: 1.2 ms  statement: select 1"]
 JSON_LINES = ['{"level":"info","ts":"2024-05-07T10:55:53Z","msg":"ok"}'] * 3
 LOGFMT_LINES = ['level=info ts=2024-05-07T10:55:53Z caller=main.go:42 msg="flushed" n=3'] * 3
+ZOOKEEPER_LINES = [
+    "2024-05-07 10:55:53,434 [myid:2] - INFO  [main:o.a.z.s.q.QuorumPeerConfig@177] - Reading "
+    "configuration from: /conf/zoo.cfg",
+    "2024-05-07 10:55:53,501 [myid:] - WARN  [main:QuorumPeerMain@139] - Either no config or no "
+    "quorum defined in config, running in standalone mode",
+    "2024-05-07 10:55:53,612 - INFO  [PurgeTask:o.a.z.s.DatadirCleanupManager$PurgeTask@139] - "
+    "Purge task started.",
+]
+CONNECT_LINES = [
+    "[2024-05-07 10:55:53,434] INFO [jdbc-sink|task-2] Attempting to open connection #1 to "
+    "PostgreSql (io.confluent.connect.jdbc.util.CachedConnectionProvider:79)",
+    "[2024-05-07 10:55:53,440] INFO Started KafkaBasedLog for topic connect-status "
+    "(org.apache.kafka.connect.util.KafkaBasedLog:311)",
+    "[2024-05-07 10:55:53,512] INFO ksqlDB API server listening on http://0.0.0.0:8088 "
+    "(io.confluent.ksql.rest.server.KsqlRestApplication:390)",
+]
 
 
 @pytest.mark.parametrize(
@@ -88,6 +113,8 @@ LOGFMT_LINES = ['level=info ts=2024-05-07T10:55:53Z caller=main.go:42 msg="flush
     [
         (KAFKA_LINES, "kafka"),
         (STRIMZI_LINES, "kafka"),
+        (ZOOKEEPER_LINES, "kafka"),
+        (CONNECT_LINES, "kafka"),
         (PG_LINES, "postgres"),
         (PG_CUSTOM_PREFIX, "postgres"),
         (["PostgreSQL init process complete; ready for start up."], "postgres"),

@@ -35,6 +35,20 @@ KAFKA = [
     (
         "kafka.cluster.Partition",
         "INFO",
+        "Partition [payments.v2,11] on broker 12: Shrinking ISR for partition [payments.v2,11] "
+        "from 12,14,15 to 12",
+        "kafka.isr_shrink",
+    ),
+    (
+        "kafka.cluster.Partition",
+        "INFO",
+        "Partition [payments.v2,11] on broker 12: Expanding ISR for partition payments.v2-11 from "
+        "12 to 12,14",
+        "kafka.isr_expand",
+    ),
+    (
+        "kafka.cluster.Partition",
+        "INFO",
         "[Partition orders-3 broker=1] ISR updated to 1,3 and version updated to 12",
         "kafka.isr_update",
     ),
@@ -701,6 +715,75 @@ KAFKA = [
         "updating ISR",
         "kafka.isr_update_failed",
     ),
+    # startup failures: the broker gives up (stack trace follows), whatever the exception
+    (
+        "kafka.server.KafkaServer",
+        "ERROR",
+        "[KafkaServer id=3] Fatal error during KafkaServer startup. Prepare to shutdown\n"
+        "java.lang.RuntimeException: A broker is already registered on the path /brokers/ids/3. "
+        "This probably indicates that you either have configured a brokerid that is already in "
+        "use, or else you have shutdown this broker and restarted it faster than the zookeeper "
+        "timeout so it appears to be re-registering.\n"
+        "\tat kafka.zk.KafkaZkClient.registerBroker(KafkaZkClient.scala:105)",
+        "kafka.startup_failure",
+    ),
+    (
+        "kafka.server.KafkaServerStartable",
+        "FATAL",
+        "Fatal error during KafkaServerStartable startup. Prepare to shutdown\n"
+        "kafka.common.InconsistentBrokerIdException: Configured broker.id 7 doesn't match stored "
+        "broker.id 4 in meta.properties.",
+        "kafka.startup_failure",
+    ),
+    (
+        "kafka.server.BrokerServer",
+        "ERROR",
+        "[BrokerServer id=4] Fatal error during broker startup. Prepare to shutdown\n"
+        "java.lang.IllegalStateException: Invalid cluster.id in: /var/lib/kafka/data/"
+        "meta.properties. Expected x8kTqYp0RcWfL3nG2hVb1A, but read Qm4zN7cE0kS9aW2dR5tYuw",
+        "kafka.startup_failure",
+    ),
+    (
+        "kafka.server.ControllerServer",
+        "ERROR",
+        "[ControllerServer id=9] Fatal error during controller startup. Prepare to shutdown",
+        "kafka.startup_failure",
+    ),
+    (
+        "kafka.Kafka$",
+        "ERROR",
+        "Exiting Kafka due to fatal exception\njava.lang.IllegalArgumentException: requirement "
+        "failed: advertised.listeners cannot use the nonroutable meta-address 0.0.0.0. Use a "
+        "routable IP address.\n\tat scala.Predef$.require(Predef.scala:337)",
+        "kafka.startup_failure",
+    ),
+    (
+        "kafka.Kafka$",
+        "ERROR",
+        "Exiting Kafka due to fatal exception during startup.",
+        "kafka.startup_failure",
+    ),
+    ("kafka.server.KafkaServerStartable", "FATAL", "Exiting Kafka.", "kafka.startup_failure"),
+    # a named cause beats the startup failure it rides on
+    (
+        "kafka.server.KafkaServer",
+        "ERROR",
+        "[KafkaServer id=0] Fatal error during KafkaServer startup. Prepare to shutdown\n"
+        "kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while "
+        "in state: CONNECTING\n\tat kafka.zookeeper.ZooKeeperClient.waitUntilConnected("
+        "ZooKeeperClient.scala:271)",
+        "kafka.zk_connection_loss",
+    ),
+    # shutting down while still starting is not a startup failure
+    (
+        "kafka.server.KafkaServer",
+        "ERROR",
+        "[KafkaServer id=2] Fatal error during KafkaServer shutdown.\n"
+        "java.lang.IllegalStateException: Kafka server is still starting up, cannot shut down!\n"
+        "\tat kafka.server.KafkaServer.shutdown(KafkaServer.scala:712)",
+        "app.exception",
+    ),
+    ("kafka.Kafka$", "ERROR", "Halting Kafka.", "kafka.error"),
     ("kafka.network.Acceptor", "INFO", "Awaiting socket connections on 0.0.0.0:9092.", OTHER),
 ]
 

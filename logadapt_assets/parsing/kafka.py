@@ -58,6 +58,7 @@ class KafkaRules:
     severity_map: dict[str, str]
     logger_suffix: str
     context: str
+    context_groups: tuple[str, ...]  # `ctx` and its second spellings (`ctx2`, ...)
     context_name_strip: str
     context_pair: str
     broker_keys: tuple[str, ...]
@@ -125,13 +126,15 @@ def load_rules(path: Path = RULES_PATH) -> KafkaRules:
         for p in raw["request_type"]["patterns"]
     ]
     starts = "|".join(f"(?:{p})" for p in raw["record_start"])
+    context = _patterns_with([raw["context"]], {"ctx"}, "context")[0]
     return KafkaRules(
         record_start=f"^(?:{starts})",
         ansi=raw["ansi_escape"],
         layouts=tuple(_layout(s) for s in raw["layouts"]),
         severity_map={str(k): str(v) for k, v in raw["severity_map"].items()},
         logger_suffix=raw["logger_suffix"],
-        context=raw["context"],
+        context=context,
+        context_groups=tuple(g for g in _groups(context) if _ALIAS_SUFFIX.sub("", g) == "ctx"),
         context_name_strip=raw["context_name_strip"],
         context_pair=raw["context_pair"],
         broker_keys=tuple(raw["broker_id"]["keys"]),
@@ -213,8 +216,9 @@ class KafkaParser:
         ]
         self._message_stage = self._message()
         first_newline = pl.col("_msg").str.find("\n", literal=True)
+        ctx = pl.col("_msg").str.extract_groups(r.context).struct
         self._context_stage = [
-            pl.col("_msg").str.extract(r.context, 1).alias("_ctx"),
+            pl.coalesce([ctx.field(g) for g in r.context_groups]).alias("_ctx"),
             pl.col("_msg").str.slice(0, first_newline).fill_null(pl.col("_msg")).alias("_head"),
             pl.col("_msg").str.extract_groups(r.in_message).alias("_inmsg"),
             *[

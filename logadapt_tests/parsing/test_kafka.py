@@ -411,6 +411,9 @@ ZOOKEEPER = [
     "2026-11-27 20:00:02,000 [myid:1] - WARN  [NIOWorkerThread-2:NIOServerCnxn@373] - Close of "
     "session 0x0\njava.io.IOException: ZooKeeperServer not running\n\tat "
     "org.apache.zookeeper.server.NIOServerCnxn.readLength(NIOServerCnxn.java:544)",
+    # logback (3.8+) abbreviates the class; a logback/log4j file without "[myid:...] "
+    "2026-11-27 20:00:03,117 - WARN  [main:o.a.z.s.q.QuorumPeerMain@139] - Either no config or "
+    "no quorum defined in config, running in standalone mode",
 ]
 
 # Kafka Connect workers: "[%d] %p %X{connector.context}%m (%c:%L)%n"
@@ -786,6 +789,17 @@ FIELD_CASES += [
         id="zookeeper-trace",
     ),
     pytest.param(
+        ZOOKEEPER[4],
+        {
+            "severity_text": "WARN",
+            "component": "o.a.z.s.q.QuorumPeerMain",
+            "message": "Either no config or no quorum defined in config, running in standalone "
+            "mode",
+            "attrs": {"thread": "main", "line": "139"},
+        },
+        id="zookeeper-without-myid",
+    ),
+    pytest.param(
         CONNECT[0],
         {
             "component": "org.apache.kafka.connect.runtime.WorkerSinkTask",
@@ -1145,11 +1159,24 @@ def test_authorizer_resource_and_request(
         ("[Producer clientId=producer-1, transactionalId=tx-1]", None),
         ("[ExpirationReaper-0-null]:", None),
         ("[AdminClient clientId=adminclient-1]", None),
+        # Kafka 0.8-1.0 Partition.scala: the context is not bracketed
+        ("Partition [payments.v2,11] on broker 12:", 12),
+        ("Partition [payments.v2,11] moved on broker 12:", None),
     ],
 )
 def test_broker_id_is_the_writer(context: str, broker_id: int | None) -> None:
     row = parse_one(f"[2026-11-27 20:00:00,000] INFO {context} talking to broker 3 (kafka.x.Y)")
     assert row["broker_id"] == broker_id
+
+
+def test_pre_1_0_partition_context_gives_broker_topic_and_partition() -> None:
+    """Kafka 0.9-1.0 wrote "Partition [t,N] on broker B: " before the message, no brackets."""
+    row = parse_one(
+        "[2016-03-02 07:15:41,902] INFO Partition [payments.v2,11] on broker 12: Shrinking ISR "
+        "for partition [payments.v2,11] from 12,14,15 to 12 (kafka.cluster.Partition)"
+    )
+    assert (row["broker_id"], row["topic"], row["partition"]) == (12, "payments.v2", 11)
+    assert attrs(row)["context"] == "Partition [payments.v2,11] on broker 12"
 
 
 def test_context_keys_go_to_attributes_except_columns() -> None:
