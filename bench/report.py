@@ -21,6 +21,7 @@ TARGETS = {
     "ratio_vs_zstd": 1.25,
     "rss_limit": GiB,
     "rss_growth": 0.10,
+    "query_vs_grep": 20.0,
 }
 
 
@@ -67,6 +68,25 @@ def targets(report: dict) -> list[tuple[str, str, bool | None]]:
                 growth <= TARGETS["rss_growth"],
             )
         )
+    q = report.get("query")
+    if q:
+        reference = q.get("grep_reference", {})
+        for name, where in (
+            ("q1_hour_dir", "its partition directory"),
+            ("q1_hour_service", "the lake root"),
+        ):
+            times = {e: q["engines"][e].get(name) for e in ("duckdb", "polars")}
+            if not all(times.values()):
+                continue
+            grep = q["engines"]["grep"][reference.get(name, name)]["seconds"]
+            speed = {e: grep / r["seconds"] for e, r in times.items()}
+            out.append(
+                (
+                    f"hour-and-service query >= 20x grep, read from {where}",
+                    " / ".join(f"{e} {_x(v, 1)}" for e, v in speed.items()),
+                    min(speed.values()) >= TARGETS["query_vs_grep"],
+                )
+            )
     return out
 
 
