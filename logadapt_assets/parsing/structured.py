@@ -82,24 +82,72 @@ def conventions() -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
+_LIST_TARGETS = ("timestamp", "level", "message", "logger", "request_id", "trace_id", "pid")
+_MAP_TARGETS = {"level_number": "level_numbers", "error_class": "error_class"}
+
+
 @cache
 def _rules_frame() -> pl.DataFrame:
-    """(key, target, prio, param) for every convention: the join table of field selection."""
+    """(key, target, prio, param, producer) for every convention: the join table of field
+    selection. A producer's conventions (null producer: everyone's) come first in priority."""
     conv = conventions()
-    rows: list[tuple[str, str, int, str]] = []
-    for target in ("timestamp", "level", "message", "logger", "request_id", "trace_id", "pid"):
-        units = conv.get("timestamp_units", {}) if target == "timestamp" else {}
-        rows += [(str(k), target, i, str(units.get(k, ""))) for i, k in enumerate(conv[target])]
-    for target, section in (
-        ("level_number", "level_numbers"),
-        ("error_class", "error_class"),
-        ("duration_ms", "duration_ms"),
-    ):
-        rows += [(str(k), target, i, str(v)) for i, (k, v) in enumerate(conv[section].items())]
+    rows: list[tuple[str, str, int, str, str | None]] = []
+
+    def add(spec: dict[str, Any], producer: str | None, base: int) -> None:
+        for target in _LIST_TARGETS:
+            units = conv.get("timestamp_units", {}) if target == "timestamp" else {}
+            rows.extend(
+                (str(k), target, base + i, str(units.get(k, "")), producer)
+                for i, k in enumerate(spec.get(target, []))
+            )
+        for target, section in (*_MAP_TARGETS.items(), ("duration_ms", "duration_ms")):
+            rows.extend(
+                (str(k), target, base + i, str(v), producer)
+                for i, (k, v) in enumerate(spec.get(section, {}).items())
+            )
+
+    add(conv, None, 0)
+    for name, spec in conv.get("producers", {}).items():
+        add(spec, str(name), -1000)
     return pl.DataFrame(
         rows,
-        schema={"key": pl.String, "target": pl.String, "prio": pl.Int32, "param": pl.String},
+        schema={
+            "key": pl.String,
+            "target": pl.String,
+            "prio": pl.Int32,
+            "param": pl.String,
+            "producer": pl.String,
+        },
         orient="row",
+    )
+
+
+@cache
+def _markers_frame() -> pl.DataFrame:
+    """(producer, key, prefix, needed): the marker keys a record must all have for a producer's
+    conventions to apply."""
+    rows = [
+        (str(name), str(key), "" if prefix is None else str(prefix), len(spec["when"]))
+        for name, spec in conventions().get("producers", {}).items()
+        for key, prefix in spec["when"].items()
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={"producer": pl.String, "key": pl.String, "prefix": pl.String, "needed": pl.UInt32},
+        orient="row",
+    )
+
+
+def _producer_rows(pairs: pl.DataFrame) -> pl.DataFrame:
+    """(ROW, producer) for the records that carry all marker keys of a producer."""
+    return (
+        pairs.select(ROW, "key", "value")
+        .join(_markers_frame(), on="key", how="inner")
+        .filter(pl.col("value").str.starts_with(pl.col("prefix")))
+        .group_by(ROW, "producer")
+        .agg(pl.col("key").n_unique().alias("n"), pl.col("needed").first())
+        .filter(pl.col("n") == pl.col("needed"))
+        .select(ROW, "producer")
     )
 
 
@@ -638,6 +686,11 @@ def select_fields(
     written twice) go to the first written."""
     indexed = pairs.with_row_index("_pair")
     cand = indexed.join(_rules_frame(), on="key", how="inner")
+    if cand.get_column("producer").is_not_null().any():
+        mine = cand.filter(pl.col("producer").is_not_null()).join(
+            _producer_rows(pairs), on=[ROW, "producer"], how="semi"
+        )
+        cand = pl.concat([cand.filter(pl.col("producer").is_null()), mine])
     chosen: dict[str, pl.DataFrame] = {}
     consumed: list[pl.Series] = [pl.Series("_pair", [], pl.UInt32)]
     for target, group in cand.partition_by("target", as_dict=True).items():

@@ -446,6 +446,36 @@ def test_gelf_additional_fields_of_spring_boot_and_log4j2_layouts() -> None:
     assert "_logger" not in attrs(rows[2]) and "_exception.stackTrace" in attrs(rows[2])
 
 
+def test_mongodb_structured_log() -> None:
+    """MongoDB 4.4+: time in `t.$date` (Extended JSON), severity `s` (F E W I D1-D5), component
+    `c`; `id`, `ctx` and `attr.*` stay attributes. `s` / `c` are read only in MongoDB records."""
+    rows = parse(
+        [
+            '{"t":{"$date":"2026-11-27T21:00:00.250+01:00"},"s":"W",  "c":"STORAGE",  "id":10101,'
+            '   "ctx":"initandlisten","msg":"Cache is nearly full","attr":{"usedBytes":4096}}',
+            '{"t":{"$date":"2026-11-27T20:00:01.000Z"},"s":"D2", "c":"QUERY",    "id":20202,'
+            '   "ctx":"conn7","msg":"Planner chose index","attr":{"ns":"shop.orders"}}',
+            '{"s":"W","c":"x","msg":"not mongodb"}',
+        ]
+    ).to_dicts()
+    assert rows[0]["timestamp"] == t(2026, 11, 27, 20, 0, 0, 250000)
+    assert (rows[0]["severity_text"], rows[0]["severity"], rows[0]["component"]) == (
+        "W",
+        "WARN",
+        "STORAGE",
+    )
+    assert rows[0]["message"] == "Cache is nearly full"
+    assert attrs(rows[0]) == {"id": "10101", "ctx": "initandlisten", "attr.usedBytes": "4096"}
+    assert (rows[1]["severity"], rows[1]["severity_number"], rows[1]["component"]) == (
+        "DEBUG",
+        7,
+        "QUERY",
+    )
+    assert rows[1]["timestamp"] == t(2026, 11, 27, 20, 0, 1)
+    assert (rows[2]["severity_text"], rows[2]["component"]) == (None, None)
+    assert attrs(rows[2]) == {"s": "W", "c": "x"}
+
+
 def test_proxy_json_access_logs() -> None:
     """Envoy / Istio (`start_time`) and Traefik (`StartUTC`, `Duration` in nanoseconds)."""
     rows = parse(
