@@ -771,6 +771,51 @@ def test_durations(field: str, ms: float | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "ms"),
+    [
+        # Caddy access log: seconds as a float
+        (
+            '{"level":"info","ts":1764273600.5,"logger":"http.log.access.log0","msg":"handled '
+            'request","request":{"method":"GET","uri":"/a"},"duration":0.0042,"size":5,"status":200}',
+            4.2,
+        ),
+        # Rails lograge: milliseconds
+        (
+            '{"method":"GET","path":"/b","format":"html","controller":"CartsController",'
+            '"action":"show","status":200,"duration":17.5,"view":9.25,"db":3.0}',
+            17.5,
+        ),
+        # Envoy / Istio: %DURATION% milliseconds, written as text
+        (
+            '{"start_time":"2026-11-27T20:00:00.000Z","method":"GET","path":"/c",'
+            '"response_code":"200","response_flags":"-","duration":"31","upstream_service_time":"29"}',
+            31.0,
+        ),
+        # .NET: ElapsedMilliseconds in the JsonConsoleFormatter state and in Serilog CLEF
+        (
+            '{"EventId":2,"LogLevel":"Information","Category":"Microsoft.AspNetCore.Hosting.'
+            'Diagnostics","Message":"Request finished","State":{"ElapsedMilliseconds":8.75,'
+            '"StatusCode":200}}',
+            8.75,
+        ),
+        (
+            '{"@t":"2026-11-27T20:00:00Z","@mt":"Done in {ElapsedMilliseconds}ms",'
+            '"ElapsedMilliseconds":120}',
+            120.0,
+        ),
+        # a Caddy-like record from another logger: unit unknown
+        ('{"level":"info","logger":"app","msg":"m","duration":0.5}', None),
+    ],
+)
+def test_durations_by_producer(line: str, ms: float | None) -> None:
+    """A bare-number `duration` is read only where the producer fixes its unit; it is then no
+    longer an attribute."""
+    row = one(line)
+    assert row["duration_ms"] == (pytest.approx(ms) if ms is not None else None)
+    assert ("duration" in attrs(row)) is (ms is None and "duration" in line)
+
+
+@pytest.mark.parametrize(
     ("line", "starts"),
     [
         ('{"level":"info"}', True),
