@@ -125,6 +125,11 @@ def test_missing_columns_are_tolerated() -> None:
         ),
         ("auto", [3, 6, 30, 60], ["ERROR", "INFO", "INFO", "FATAL"]),
         (
+            "gcp",
+            [100, 200, 300, 400, 500, 600, 700, 800, 6, 30],
+            ["DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "FATAL", "FATAL", "FATAL", "INFO", "INFO"],
+        ),
+        (
             "otel",
             [1, 5, 9, 10, 13, 17, 21, 24, 0],
             ["TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "ERROR", "FATAL", "FATAL", None],

@@ -446,6 +446,21 @@ def test_gelf_additional_fields_of_spring_boot_and_log4j2_layouts() -> None:
     assert "_logger" not in attrs(rows[2]) and "_exception.stackTrace" in attrs(rows[2])
 
 
+def test_cloud_logging_numeric_severity() -> None:
+    """Stackdriver formatters write LogSeverity numbers (INFO 200, WARNING 400, ...): they are
+    not pino's >= 60 FATAL, also when a text `level` is written next to them."""
+    rows = parse(
+        [
+            '{"message":"cart saved","severity":200,"timestamp":"2026-11-27T20:00:00Z"}',
+            '{"message":"disk slow","severity":"400","timestamp":"2026-11-27T20:00:01Z"}',
+            '{"level":"debug","severity":100,"timestamp":1764273600,"message":"tick"}',
+            '{"message":"db down","severity":500}',
+            '{"message":"gelf-ish","severity":3}',
+        ]
+    )
+    assert rows["severity"].to_list() == ["INFO", "WARN", "DEBUG", "ERROR", "ERROR"]
+
+
 def test_mongodb_structured_log() -> None:
     """MongoDB 4.4+: time in `t.$date` (Extended JSON), severity `s` (F E W I D1-D5), component
     `c`; `id`, `ctx` and `attr.*` stay attributes. `s` / `c` are read only in MongoDB records."""
