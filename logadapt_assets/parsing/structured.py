@@ -539,6 +539,32 @@ def _composites(pairs: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([pairs, *out]) if out else pairs
 
 
+def _list_members(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Synthetic `<array>.<member>` pairs for the named string members of arrays of objects
+    (.NET `Scopes`), read from the array's JSON text: the first member wins; a value with an
+    escape is skipped. A member name inside a string value is escaped, so it never matches."""
+    out = [pairs]
+    for name, members in conventions().get("list_members", {}).items():
+        arrays = pairs.filter((pl.col("key") == name) & pl.col("value").str.starts_with("[{"))
+        if arrays.is_empty():
+            continue
+        found = arrays.select(
+            ROW,
+            *[
+                pl.col("value")
+                .str.extract(rf'[{{,]\s*"{_regex_literal(m)}"\s*:\s*"([^"\\]*)"', 1)
+                .alias(f"{name}.{m}")
+                for m in members
+            ],
+        )
+        out.append(
+            found.unpivot(index=ROW, variable_name="key", value_name="value")
+            .drop_nulls("value")
+            .with_columns(pl.lit(True).alias("synthetic"))
+        )
+    return pl.concat(out) if len(out) > 1 else pairs
+
+
 _TS_MIN = pl.datetime(1980, 1, 1, time_zone="UTC")
 _TS_MAX = pl.datetime(2200, 1, 1, time_zone="UTC")
 
@@ -772,7 +798,7 @@ class StructuredParser:
         lf_batch = base.filter(pl.col("is_logfmt")).select(ROW, pl.col("first").alias("src"))
         if lf_batch.height:
             jpairs.append(logfmt_pairs(lf_batch).cast(PAIRS_SCHEMA))
-        pairs = _composites(_expand_otel_attributes(pl.concat(jpairs)))
+        pairs = _list_members(_composites(_expand_otel_attributes(pl.concat(jpairs))))
         chosen, used = select_fields(pairs, base.select(ROW, "observed"), tz)
         # attributes sorted by key (stable for repeated logfmt keys): the order must not depend
         # on which other records were decoded in the same batch

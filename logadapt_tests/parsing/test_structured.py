@@ -491,6 +491,34 @@ def test_mongodb_structured_log() -> None:
     assert attrs(rows[2]) == {"s": "W", "c": "x"}
 
 
+def test_dotnet_json_console_scopes_give_trace_and_request_id() -> None:
+    """JsonConsoleFormatter with IncludeScopes: the activity scope holds TraceId, the hosting
+    scope RequestId; both are read out of the `Scopes` array, which stays whole in attributes."""
+    scopes = (
+        '[{"Message":"SpanId:1a2b3c4d5e6f7a8b, TraceId:0af7651916cd43dd8448eb211c80319c, '
+        'ParentId:0000000000000000","SpanId":"1a2b3c4d5e6f7a8b","TraceId":'
+        '"0af7651916cd43dd8448eb211c80319c","ParentId":"0000000000000000"},'
+        '{"Message":"ConnectionId:0HN1ABCDEF","ConnectionId":"0HN1ABCDEF"},'
+        '{"Message":"RequestPath:/orders RequestId:0HN1ABCDEF:00000003","RequestId":'
+        '"0HN1ABCDEF:00000003","RequestPath":"/orders"}]'
+    )
+    rows = parse(
+        [
+            '{"Timestamp":"2026-11-27T20:00:00.000Z","EventId":0,"LogLevel":"Information",'
+            '"Category":"Shop.Orders","Message":"order placed","State":{"OrderId":5},'
+            f'"Scopes":{scopes}}}',
+            '{"EventId":0,"LogLevel":"Warning","Category":"Shop.Jobs","Message":"no scope ids",'
+            '"Scopes":[{"Message":"Job nightly","Job":"nightly"},{"Message":"x \\"TraceId\\":'
+            '\\"fake\\""}]}',
+        ]
+    ).to_dicts()
+    assert rows[0]["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert rows[0]["request_id"] == "0HN1ABCDEF:00000003"
+    assert attrs(rows[0])["Scopes"] == scopes
+    # a member name inside a scope's message text is not a member
+    assert (rows[1]["trace_id"], rows[1]["request_id"]) == (None, None)
+
+
 def test_proxy_json_access_logs() -> None:
     """Envoy / Istio (`start_time`) and Traefik (`StartUTC`, `Duration` in nanoseconds)."""
     rows = parse(
