@@ -695,9 +695,10 @@ def _converted(cand: pl.DataFrame, target: str, tz: str) -> pl.DataFrame:
         out = value
     elif target == "trace_id":
         # Cloud Logging's trace name `projects/<project>/traces/<id>`: the id is what other
-        # services (OpenTelemetry, W3C traceparent) write
+        # services (OpenTelemetry, W3C traceparent) write. All zeros is W3C's / OpenTelemetry's
+        # invalid id (no active span): not a correlation key, so it stays an attribute.
         bare = value.str.replace(_GCP_TRACE, "")
-        out = pl.when(bare.str.strip_chars() != "").then(bare)
+        out = pl.when(bare.str.contains(r"[^0\s]")).then(bare)
     else:
         out = pl.when(value.str.strip_chars() != "").then(value)
     return cand.with_columns(out.alias("out")).filter(pl.col("out").is_not_null())

@@ -795,6 +795,23 @@ def test_request_and_trace_id_aliases() -> None:
     assert attrs(out.row(3, named=True)) == {"request_id": ""}
 
 
+def test_all_zero_trace_id_is_no_trace() -> None:
+    """W3C / OpenTelemetry's invalid all-zero trace id (no active span) is not a correlation key:
+    it stays an attribute, and a later trace key of the record is used instead."""
+    out = parse(
+        [
+            '{"level":"info","msg":"m","trace_id":"00000000000000000000000000000000",'
+            '"span_id":"0000000000000000"}',
+            '{"timeUnixNano":"1764273600000000000","severityText":"INFO","body":{"stringValue":'
+            '"m"},"traceId":"00000000000000000000000000000000","spanId":"0000000000000000",'
+            '"dd.trace_id":"4821"}',
+        ]
+    )
+    assert out["trace_id"].to_list() == [None, "4821"]
+    assert attrs(out.row(0, named=True))["trace_id"] == "0" * 32
+    assert attrs(out.row(1, named=True))["traceId"] == "0" * 32
+
+
 @pytest.mark.parametrize(
     ("field", "ms"),
     [
