@@ -123,6 +123,16 @@ def _rules_frame() -> pl.DataFrame:
 
 
 @cache
+def _rules_frames() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The conventions of everyone and those of producers, joined apart: the few producer keys
+    then cost one small join."""
+    rules = _rules_frame()
+    return rules.filter(pl.col("producer").is_null()), rules.filter(
+        pl.col("producer").is_not_null()
+    )
+
+
+@cache
 def _markers_frame() -> pl.DataFrame:
     """(producer, key, prefix, needed): the marker keys a record must all have for a producer's
     conventions to apply."""
@@ -138,11 +148,15 @@ def _markers_frame() -> pl.DataFrame:
     )
 
 
-def _producer_rows(pairs: pl.DataFrame) -> pl.DataFrame:
-    """(ROW, producer) for the records that carry all marker keys of a producer."""
+def _producer_rows(pairs: pl.DataFrame, wanted: pl.DataFrame) -> pl.DataFrame:
+    """(ROW, producer) for the `wanted` (ROW, producer) records that carry all marker keys of the
+    producer."""
+    markers = _markers_frame()
     return (
-        pairs.select(ROW, "key", "value")
-        .join(_markers_frame(), on="key", how="inner")
+        pairs.filter(pl.col("key").is_in(markers.get_column("key").unique().implode()))
+        .select(ROW, "key", "value")
+        .join(markers, on="key", how="inner")
+        .join(wanted, on=[ROW, "producer"], how="semi")
         .filter(pl.col("value").str.starts_with(pl.col("prefix")))
         .group_by(ROW, "producer")
         .agg(pl.col("key").n_unique().alias("n"), pl.col("needed").first())
@@ -712,12 +726,15 @@ def select_fields(
     Per record and target the convertible candidate of best priority wins; ties (a logfmt key
     written twice) go to the first written."""
     indexed = pairs.with_row_index("_pair")
-    cand = indexed.join(_rules_frame(), on="key", how="inner")
-    if cand.get_column("producer").is_not_null().any():
-        mine = cand.filter(pl.col("producer").is_not_null()).join(
-            _producer_rows(pairs), on=[ROW, "producer"], how="semi"
-        )
-        cand = pl.concat([cand.filter(pl.col("producer").is_null()), mine])
+    general, special = _rules_frames()
+    cand = indexed.join(general, on="key", how="inner")
+    mine = indexed.filter(pl.col("key").is_in(special.get_column("key").unique().implode())).join(
+        special, on="key", how="inner"
+    )
+    if mine.height:
+        wanted = mine.select(ROW, "producer").unique()
+        mine = mine.join(_producer_rows(pairs, wanted), on=[ROW, "producer"], how="semi")
+        cand = pl.concat([cand, mine])
     chosen: dict[str, pl.DataFrame] = {}
     consumed: list[pl.Series] = [pl.Series("_pair", [], pl.UInt32)]
     for target, group in cand.partition_by("target", as_dict=True).items():
