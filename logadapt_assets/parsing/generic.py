@@ -5,10 +5,13 @@ before the message (ISO-8601 / RFC 3339, syslog and ctime, Common Log Format, ep
 glog/klog, Ruby Logger, Python logging, Monolog, Go's log package, logcat, time of day) and
 never drop or reject a line: parse_status says how much it recognised (ok: time and level,
 partial: one of them, unparsed: neither). Continuation lines (see `CONTINUATION`) attach to the
-previous record.
+previous record. After the time, the usual application layouts (`APP_LAYOUTS`: Spring Boot,
+logback/log4j, Quarkus, Python logging, gunicorn, Monolog, Elasticsearch, Ruby Logger, ...) give
+the logger (component), pid and thread, and their prefix leaves the message.
 """
 
 import datetime as dt
+import re
 
 import polars as pl
 
@@ -47,14 +50,21 @@ _HMS = r"(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})"
 _FRAC = r"(?:[.,](?P<f>\d{1,9}))?"
 _ZONE = r"(?P<z>Z|[ ]?[+-]\d{2}(?::?\d{2})?|[ ]?UTC|[ ]?GMT)?"
 _OPEN = r"^[\[(]?[ ]?"  # a timestamp may sit in brackets
+_LEVEL_FIRST = r"^(?:(?P<L>TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +)?"
 _WEEKDAY = r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? )?"
 
 # Leading timestamp forms, tried in order; each is stripped from the message when it matches.
 # Named groups: Y M Mon D h m s f z (date/time parts), E (epoch digits), L/pid/src (glog, Redis).
 LEADING_TIMESTAMPS: list[str] = [
     # ISO-8601 / RFC 3339 with T or space, dot or comma fraction, Z/offset/UTC; Go's log package
-    # writes 2026/11/27 20:00:00
-    _OPEN + r"(?P<Y>\d{4})[-/](?P<M>\d{2})[-/](?P<D>\d{2})[T ]" + _HMS + _FRAC + _ZONE + r"\b\]?",
+    # writes 2026/11/27 20:00:00; Dropwizard `%-5p [%d{ISO8601,UTC}] %c: %m` puts the level first
+    _LEVEL_FIRST
+    + _OPEN[1:]
+    + r"(?P<Y>\d{4})[-/](?P<M>\d{2})[-/](?P<D>\d{2})[T ]"
+    + _HMS
+    + _FRAC
+    + _ZONE
+    + r"\b\]?",
     # glog / klog: I1127 20:00:00.123456 12345 file.go:12]
     r"^(?P<L>[IWEF])(?P<M>\d{2})(?P<D>\d{2}) "
     + _HMS
@@ -69,17 +79,18 @@ LEADING_TIMESTAMPS: list[str] = [
     + _FRAC
     + r" (?P<L>[.*#-])(?:[ ]|$)",
     # Ruby Logger: I, [2026-11-27T20:00:00.123456 #1234]  INFO -- prog: msg
-    r"^(?P<L>[DIWEFAU]), \[(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})T"
+    r"^(?P<L>[DIWEFAU]), \[(?P<Y>\d{4})-(?P<M>\d{2})-(?P<D>\d{2})[T ]"
     + _HMS
     + _FRAC
     + r" #(?P<pid>\d+)\]",
     # syslog and ctime: [Thu] Nov 27 20:00:00[.123] [2026]
     _OPEN + _WEEKDAY + _MON + r" +(?P<D>\d{1,2}) " + _HMS + _FRAC + r"(?: (?P<Y>\d{4}))?\b\]?",
-    # Common Log Format at line start: 27/Nov/2026:20:00:00 +0000
+    # Common Log Format at line start: 27/Nov/2026:20:00:00 +0000; Django's runserver writes
+    # [27/Nov/2026 20:00:00]
     _OPEN
     + r"(?P<D>\d{2})/"
     + _MON
-    + r"/(?P<Y>\d{4}):"
+    + r"/(?P<Y>\d{4})[: ]"
     + _HMS
     + _FRAC
     + r"(?: (?P<z>[+-]\d{4}))?\]?",
@@ -134,6 +145,77 @@ _LEVEL_PREFIX = (
     r"[ \t]*(?:[|:-][ \t]+)?"
 )
 LEVEL_WINDOW = 40  # bare level words count only near the start of the line
+
+# What common application loggers write between the timestamp and the message, tried in order at
+# the start of the text after the leading timestamp (the whole line when there is none). Named
+# groups: lv (level), logger (-> component), pid, thread, app (Spring application name), ctx
+# (a bracketed context after the level, e.g. Spring Cloud Sleuth's [app,trace,span]), corr (Spring
+# Boot 3.2+ correlation id `traceId-spanId`), node (Elasticsearch node name), caller (Go file:line).
+# The text the match covers is removed from the message.
+_APP_LV = r"TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|CRITICAL|FATAL"
+_JAVA_NAME = r"[\w$][\w$.-]*"
+APP_LAYOUTS: list[tuple[str, str]] = [
+    # Spring Boot console: `%5p ${PID} --- [app] [%15.15t] [correlation] %-40.40logger{39} : `
+    # (2.x: no app; 3.2+: [app] with spring.application.name; the blank or traceId-spanId
+    # correlation with Micrometer tracing); a customised level pattern may add [ctx]
+    (
+        "spring",
+        r"(?P<lv>TRACE|DEBUG|INFO|WARN|ERROR|FATAL)(?: +\[(?P<ctx>[^\]]*)\])? +(?P<pid>\d*) --- "
+        r"(?:\[(?P<app>[^\]]*)\] )??\[ *(?P<thread>[^\]]*)\] +"
+        r"(?:\[(?P<corr>[0-9a-fA-F -]*)\] +)?(?P<logger>[^\s\[]\S*) +: ",
+    ),
+    # logback's default `%d{HH:mm:ss.SSS} [%thread] %-5level %logger{36} - %msg` (also Micronaut's,
+    # log4j2's `%d [%t] %-5level %logger{36} - %msg`)
+    ("logback", rf"\[(?P<thread>[^\]]+)\] +(?P<lv>{_APP_LV}) +(?P<logger>{_JAVA_NAME}) +- "),
+    # log4j `%-5p [%t] %c - %m`
+    ("log4j", rf"(?P<lv>{_APP_LV}) +\[(?P<thread>[^\]]+)\] +(?P<logger>{_JAVA_NAME}) +- "),
+    # Quarkus and Keycloak `%-5p [%c{3.}] (%t) %s`
+    ("quarkus", rf"(?P<lv>{_APP_LV}) +\[(?P<logger>[^\]\s]+)\] \((?P<thread>[^)]*)\) "),
+    # Elasticsearch `[%-5p][%-25c{1.}] [%node_name] `
+    (
+        "elasticsearch",
+        rf"\[(?P<lv>{_APP_LV}) *\]\[(?P<logger>[^\]\s]+) *\] (?:\[(?P<node>[^\]]*)\] )?",
+    ),
+    # gunicorn `[%(process)d] [%(levelname)s] `
+    ("gunicorn", rf"\[(?P<pid>\d+)\] \[(?P<lv>{_APP_LV})\] "),
+    # Python `%(asctime)s - %(name)s - %(levelname)s - %(message)s`
+    ("python_dash", rf"(?:- )?(?P<logger>[\w.-]+) - (?P<lv>{_APP_LV}) - "),
+    # Flask's default `[%(asctime)s] %(levelname)s in %(module)s: %(message)s`
+    ("flask", rf"(?P<lv>{_APP_LV}) in (?P<logger>[\w.-]+): "),
+    # Python `%(levelname)s:%(name)s:%(message)s` (basicConfig's default), no time
+    ("python_basic", r"(?P<lv>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<logger>[\w.-]+):"),
+    # Python `%(asctime)s %(levelname)s %(name)s: %(message)s`: a logger name is dotted, root,
+    # __main__ or snake_case (a plain word there is prose: `ERROR failed: ...`)
+    (
+        "python_colon",
+        rf"(?P<lv>{_APP_LV}) +(?P<logger>(?:[\w$-]+\.)+[\w$-]+|root|__main__|[a-z]+_\w+): ",
+    ),
+    # Monolog (Laravel, Symfony) `[%datetime%] %channel%.%level_name%: %message% %context% %extra%`
+    (
+        "monolog",
+        r"(?P<logger>[\w-]+(?:\.[\w-]+)*?)\."
+        r"(?P<lv>DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): ",
+    ),
+    # Ruby Logger after `I, [time #pid]`: `%5s -- %s: ` (level, progname)
+    ("ruby", r"(?P<lv>DEBUG|INFO|WARN|ERROR|FATAL|ANY|UNKNOWN) -- (?P<logger>[^:\s]*): "),
+    # Go's log package with Lshortfile / Llongfile
+    ("go_file", r"(?P<caller>[\w./-]+\.go:\d+): "),
+    # Dropwizard `%-5p [%d{ISO8601,UTC}] %c: `: the logger after the time, whose form read the
+    # level; only counts there (`LEADING_TIMESTAMPS`), so it comes last
+    ("dropwizard", r"(?P<logger>(?:[\w$-]+\.)+[\w$]+): "),
+]
+_AFTER_LEVEL_ONLY = "dropwizard"
+_APP_FIELDS = ["lv", "logger", "pid", "thread", "app", "ctx", "corr", "node", "caller"]
+
+
+# each layout anchored, with group `all` over its match (the text removed from the message)
+APP_LAYOUT_REGEXES = [rf"^(?P<all>[ \t]*(?:{pattern}))" for _, pattern in APP_LAYOUTS]
+# any layout, without captures: a fast first test that keeps other lines off the slower path
+APP_LAYOUT_ANY = (
+    r"^[ \t]*(?:"
+    + "|".join(re.sub(r"\(\?P<\w+>", "(?:", pattern) for _, pattern in APP_LAYOUTS)
+    + ")"
+)
 
 
 def iso_zone(zone: pl.Expr) -> pl.Expr:
@@ -338,9 +420,81 @@ GENERIC_COLUMNS = [
     "component",
     "message",
     "pid",
+    "trace_id",
     "parse_status",
     "attributes",
 ]
+# attribute key <- application layout group (`APP_LAYOUTS`)
+_APP_ATTRIBUTES = {
+    "thread": "thread",
+    "application": "app",
+    "context": "ctx",
+    "span_id": "span",
+    "node": "node",
+}
+
+
+def app_layout(df: pl.DataFrame, rest: pl.Expr, time_level: pl.Expr) -> pl.DataFrame:
+    """`df` plus the `APP_LAYOUTS` reading of `rest` (the text after the leading timestamp):
+    columns `_APP_FIELDS` and `len` (chars the layout covers, 0 when none matched) from the first
+    layout that matches. `time_level` is the level read with the time (the Dropwizard layout
+    counts only after one).
+
+    A cheap match test per layout picks each row's layout; only the rows of a layout run its
+    capturing regex (capturing every layout's groups on every row costs more than the rest of
+    the parser)."""
+    which: pl.Expr = pl.lit(None, pl.UInt8)
+    for i in reversed(range(len(APP_LAYOUTS))):
+        hit = pl.col("_rest").str.contains(APP_LAYOUT_REGEXES[i])
+        if APP_LAYOUTS[i][0] == _AFTER_LEVEL_ONLY:
+            hit = hit & (time_level.str.len_chars() > 1)
+        which = pl.when(hit).then(pl.lit(i, pl.UInt8)).otherwise(which)
+    df = df.with_row_index("_row").with_columns(rest.alias("_rest"))
+    candidates = df.filter(pl.col("_rest").str.contains(APP_LAYOUT_ANY)).with_columns(
+        which.alias("_which")
+    )
+    empty = {name: pl.String for name in _APP_FIELDS} | {"all": pl.String}
+    parts = [pl.DataFrame(schema={"_row": pl.UInt32, **empty})]
+    for (i,), rows in (
+        candidates.filter(pl.col("_which").is_not_null())
+        .partition_by("_which", as_dict=True, include_key=False)
+        .items()
+    ):
+        parts.append(
+            rows.select("_row", pl.col("_rest").str.extract_groups(APP_LAYOUT_REGEXES[i])).unnest(
+                "_rest"
+            )
+        )
+    found = pl.concat(parts, how="diagonal_relaxed").select(
+        "_row",
+        *(pl.col(name).str.strip_chars().replace("", None) for name in _APP_FIELDS),
+        pl.col("all").str.len_chars().alias("len"),
+    )
+    return (
+        df.drop("_rest")
+        .join(found, on="_row", how="left", maintain_order="left")
+        .with_columns(pl.col("len").fill_null(0))
+        .drop("_row")
+    )
+
+
+def attributes_of(df: pl.DataFrame, pairs: dict[str, pl.Expr]) -> pl.Series:
+    """Column `attributes` of `df` from key -> value expressions: a row's non-null values as
+    key/value structs, null when it has none. Long format and back (per-row list operations on
+    structs are an order of magnitude slower)."""
+    wide = df.select(*(value.cast(pl.String).alias(key) for key, value in pairs.items()))
+    long = (
+        wide.with_row_index("_row")
+        .unpivot(index="_row", variable_name="key")
+        .drop_nulls("value")
+        .group_by("_row")
+        .agg(pl.struct("key", "value").alias("attributes"))
+    )
+    return (
+        pl.DataFrame({"_row": pl.arange(0, df.height, dtype=pl.UInt32, eager=True)})
+        .join(long, on="_row", how="left", maintain_order="left")
+        .get_column("attributes")
+    )
 
 
 def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.DataFrame:
@@ -362,14 +516,21 @@ def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.Dat
     lead_len = pl.col("_lead_len")
     # a java.util.logging record: its level opens the second line, the class ends the first
     work = work.with_columns(pl.col("_text").str.extract(_JUL_RECORD, 1).alias("_jul"))
+    work = app_layout(work, pl.col("_head").str.slice(lead_len), pl.col("_L"))
+    corr = pl.col("corr").str.split_exact("-", 1)
     work = work.with_columns(
         pl.coalesce(
-            pl.col("_L"), pl.col("_jul"), _level(pl.col("_head").str.slice(lead_len), lead_len > 0)
+            pl.col("_L"),
+            pl.col("_jul"),
+            pl.col("lv"),
+            _level(pl.col("_head").str.slice(lead_len), lead_len > 0),
         ).alias("_level"),
         pl.when(lead_len > 0)
         .then(pl.col("_text").str.slice(lead_len).str.replace(r"^[ \t]*(?:[|-][ \t]+)?", ""))
         .otherwise(pl.col("_text"))
         .alias("_body"),
+        corr.struct.field("field_0").str.strip_chars().replace("", None).alias("_trace"),
+        corr.struct.field("field_1").str.strip_chars().replace("", None).alias("span"),
     )
     level = pl.col("_level")
     ts = pl.col("_ts")
@@ -378,25 +539,34 @@ def parse_generic(df: pl.DataFrame, text: str, observed: str, tz: str) -> pl.Dat
         level.alias("severity_text"),
         pl.when(pl.col("_jul").is_not_null())
         .then(pl.col("_head").str.extract(_JUL_SOURCE, 1))
+        .otherwise(pl.col("logger"))
         .alias("component"),
         pl.when(pl.col("_jul").is_not_null())
         .then(pl.col("_text").str.replace(_JUL_RECORD, ""))
+        .when(pl.col("len") > 0)
+        .then(pl.col("_text").str.slice(lead_len + pl.col("len")))
         .when(level.is_not_null() & pl.col("_L").is_null())
         .then(pl.col("_body").str.replace(_LEVEL_PREFIX, ""))
         .otherwise(pl.col("_body"))
         .fill_null("")
         .str.replace(TRAILING_BLANK_LINES, "")
         .alias("message"),
-        pl.col("_pid").cast(pl.Int32, strict=False).alias("pid"),
+        pl.coalesce(pl.col("_pid"), pl.col("pid")).cast(pl.Int32, strict=False).alias("pid"),
+        pl.col("_trace").alias("trace_id"),
         pl.when(ts.is_not_null() & level.is_not_null())
         .then(pl.lit("ok"))
         .when(ts.is_not_null() | level.is_not_null())
         .then(pl.lit("partial"))
         .otherwise(pl.lit("unparsed"))
         .alias("parse_status"),
-        pl.when(pl.col("_src").is_not_null())
-        .then(pl.concat_list(pl.struct(key=pl.lit("caller"), value=pl.col("_src"))))
-        .alias("attributes"),
+    ).with_columns(
+        attributes_of(
+            work,
+            {
+                "caller": pl.coalesce(pl.col("_src"), pl.col("caller")),
+                **{key: pl.col(group) for key, group in _APP_ATTRIBUTES.items()},
+            },
+        )
     )
 
 

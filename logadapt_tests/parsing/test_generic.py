@@ -65,7 +65,7 @@ def t(*args: int) -> dt.datetime:
             "2026-11-27 20:00:00,123 - app - WARNING - disk low",
             t(2026, 11, 27, 20, 0, 0, 123000),
             "WARNING",
-            "app - WARNING - disk low",
+            "disk low",  # the logger `app` is the component (test_application_layouts)
         ),
         # log4j / Kafka style bracketed time
         (
@@ -415,20 +415,20 @@ def test_null_text_is_an_empty_unparsed_message() -> None:
     ("line", "ts", "level", "message"),
     [
         # Python logging.basicConfig default format
-        ("WARNING:root:disk low", None, "WARNING", "root:disk low"),
+        ("WARNING:root:disk low", None, "WARNING", "disk low"),
         # Monolog (Laravel, Symfony): [datetime] channel.LEVEL: message context extra
         (
             "[2026-11-27T20:00:00.123456+00:00] app.ERROR: boom {} []",
             t(2026, 11, 27, 20, 0, 0, 123456),
             "ERROR",
-            "app.ERROR: boom {} []",
+            "boom {} []",
         ),
         # Ruby Logger
         (
             "I, [2026-11-27T20:00:00.123456 #1234]  INFO -- web: started",
             t(2026, 11, 27, 20, 0, 0, 123456),
             "I",
-            "INFO -- web: started",
+            "started",
         ),
         # Elixir Logger: time of day only, on the capture day
         (
@@ -449,7 +449,7 @@ def test_null_text_is_an_empty_unparsed_message() -> None:
             "2026-11-27T21:00:00.123+01:00  INFO 12345 --- [app] [main] c.e.DemoApp : Started",
             t(2026, 11, 27, 20, 0, 0, 123000),
             "INFO",
-            "12345 --- [app] [main] c.e.DemoApp : Started",
+            "Started",
         ),
     ],
 )
@@ -465,3 +465,262 @@ def test_time_of_day_just_before_midnight_is_the_previous_day() -> None:
     assert row["timestamp"] == t(2026, 11, 27, 23, 59, 59, 999000)
     local = one("20:00:00.5 [info] x", tz="Asia/Tokyo")  # 21:00 UTC is 06:00 on the 28th there
     assert local["timestamp"] == t(2026, 11, 27, 11, 0, 0, 500000)
+
+
+# Application layouts: (line, timestamp, level, component, pid, message, attributes). The lines
+# follow each logger's real default layout; the values are invented.
+APP_LAYOUT_CASES = {
+    "spring_boot_2": (
+        "2026-11-27 20:00:00.123  INFO 4242 --- [           main] "
+        "o.s.b.w.e.tomcat.TomcatWebServer         : Tomcat started on port(s): 8080 (http)",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "INFO",
+        "o.s.b.w.e.tomcat.TomcatWebServer",
+        4242,
+        "Tomcat started on port(s): 8080 (http)",
+        {"thread": "main"},
+    ),
+    "spring_boot_3": (
+        "2026-11-27T21:00:00.250+01:00 ERROR 77 --- [nio-8080-exec-4] "
+        "c.e.shop.web.OrderController             : order 15 failed : retry later",
+        t(2026, 11, 27, 20, 0, 0, 250000),
+        "ERROR",
+        "c.e.shop.web.OrderController",
+        77,
+        "order 15 failed : retry later",
+        {"thread": "nio-8080-exec-4"},
+    ),
+    "spring_boot_3_2_app_name": (
+        "2026-11-27T20:00:00.000Z  WARN 9 --- [billing] [   scheduling-1] "
+        "c.e.billing.Sweeper                      : sweep slow",
+        t(2026, 11, 27, 20),
+        "WARN",
+        "c.e.billing.Sweeper",
+        9,
+        "sweep slow",
+        {"thread": "scheduling-1", "application": "billing"},
+    ),
+    "spring_boot_3_4_correlation": (
+        "2026-11-27T20:00:00.000Z DEBUG 9 --- [billing] [           main] "
+        "[4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7] "
+        "c.e.billing.Api                          : charged",
+        t(2026, 11, 27, 20),
+        "DEBUG",
+        "c.e.billing.Api",
+        9,
+        "charged",
+        {"thread": "main", "application": "billing", "span_id": "00f067aa0ba902b7"},
+    ),
+    "spring_boot_3_blank_correlation_no_app": (
+        "2026-11-27T20:00:00.000Z  INFO 31 --- [           main] "
+        "[                                                 ] c.e.App : up",
+        t(2026, 11, 27, 20),
+        "INFO",
+        "c.e.App",
+        31,
+        "up",
+        {"thread": "main"},
+    ),
+    "logback_default": (
+        "20:00:00.123 [main] INFO  com.example.shop.Boot - warming caches - 3 of 4",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "INFO",
+        "com.example.shop.Boot",
+        None,
+        "warming caches - 3 of 4",
+        {"thread": "main"},
+    ),
+    "log4j2_pattern": (
+        "2026-11-27 20:00:00,123 [pool-2-thread-1] WARN  org.example.Cache - evicted 12",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "WARN",
+        "org.example.Cache",
+        None,
+        "evicted 12",
+        {"thread": "pool-2-thread-1"},
+    ),
+    "micronaut_coloured": (
+        "\x1b[36m20:00:00.500\x1b[0;39m \x1b[1;30m[main]\x1b[0;39m \x1b[34mINFO \x1b[0;39m "
+        "\x1b[35mio.micronaut.runtime.Micronaut\x1b[0;39m - Startup completed in 412ms.",
+        t(2026, 11, 27, 20, 0, 0, 500000),
+        "INFO",
+        "io.micronaut.runtime.Micronaut",
+        None,
+        "Startup completed in 412ms.",
+        {"thread": "main"},
+    ),
+    "dropwizard": (
+        "WARN  [2026-11-27 20:00:00,123] io.dropwizard.health.Checker: db check slow",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "WARN",
+        "io.dropwizard.health.Checker",
+        None,
+        "db check slow",
+        None,
+    ),
+    "quarkus": (
+        "2026-11-27 20:00:00,123 INFO  [io.quarkus] (main) shop 1.0 started in 0.9s.",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "INFO",
+        "io.quarkus",
+        None,
+        "shop 1.0 started in 0.9s.",
+        {"thread": "main"},
+    ),
+    "keycloak": (
+        "2026-11-27 20:00:00,123 WARN  [org.keycloak.events] (executor-thread-3) "
+        "type=LOGIN_ERROR, realmId=shop, error=invalid_user_credentials",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "WARN",
+        "org.keycloak.events",
+        None,
+        "type=LOGIN_ERROR, realmId=shop, error=invalid_user_credentials",
+        {"thread": "executor-thread-3"},
+    ),
+    "python_name_dash_level": (
+        "2026-11-27 20:00:00,123 - shop.worker - ERROR - job 9 failed",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "ERROR",
+        "shop.worker",
+        None,
+        "job 9 failed",
+        None,
+    ),
+    "python_level_name_colon": (
+        "2026-11-27 20:00:00,123 INFO uvicorn.error: Application startup complete.",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "INFO",
+        "uvicorn.error",
+        None,
+        "Application startup complete.",
+        None,
+    ),
+    "flask": (
+        "[2026-11-27 20:00:00,123] WARNING in views: slow page /cart",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "WARNING",
+        "views",
+        None,
+        "slow page /cart",
+        None,
+    ),
+    "python_basic_config": (
+        "ERROR:shop.db:connection lost",
+        None,
+        "ERROR",
+        "shop.db",
+        None,
+        "connection lost",
+        None,
+    ),
+    "gunicorn": (
+        "[2026-11-27 20:00:00 +0000] [31] [INFO] Booting worker with pid: 31",
+        t(2026, 11, 27, 20),
+        "INFO",
+        None,
+        31,
+        "Booting worker with pid: 31",
+        None,
+    ),
+    "monolog": (
+        '[2026-11-27T20:00:00.123456+00:00] security.WARNING: token expired {"user":7} []',
+        t(2026, 11, 27, 20, 0, 0, 123456),
+        "WARNING",
+        "security",
+        None,
+        'token expired {"user":7} []',
+        None,
+    ),
+    "elasticsearch": (
+        "[2026-11-27T20:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [es-2] "
+        "high disk watermark exceeded",
+        t(2026, 11, 27, 20, 0, 0, 123000),
+        "WARN",
+        "o.e.c.r.a.DiskThresholdMonitor",
+        None,
+        "high disk watermark exceeded",
+        {"node": "es-2"},
+    ),
+    "ruby_logger_progname": (
+        "W, [2026-11-27T20:00:00.123456 #88]  WARN -- mailer: queue backed up",
+        t(2026, 11, 27, 20, 0, 0, 123456),
+        "W",
+        "mailer",
+        88,
+        "queue backed up",
+        None,
+    ),
+    "ruby_logger_custom_datetime": (
+        "I, [2026-11-27 20:00:00 #88]  INFO -- : booted",
+        t(2026, 11, 27, 20),
+        "I",
+        None,
+        88,
+        "booted",
+        None,
+    ),
+    "go_log_lshortfile": (
+        "2026/11/27 20:00:00 server.go:88: listening on :8080",
+        t(2026, 11, 27, 20),
+        None,
+        None,
+        None,
+        "listening on :8080",
+        {"caller": "server.go:88"},
+    ),
+    "django_runserver": (
+        '[27/Nov/2026 20:00:00] "GET /cart HTTP/1.1" 200 512',
+        t(2026, 11, 27, 20),
+        None,
+        None,
+        None,
+        '"GET /cart HTTP/1.1" 200 512',
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("line", "ts", "level", "component", "pid", "message", "attributes"),
+    list(APP_LAYOUT_CASES.values()),
+    ids=list(APP_LAYOUT_CASES),
+)
+def test_application_layouts(
+    line: str,
+    ts: dt.datetime | None,
+    level: str | None,
+    component: str | None,
+    pid: int | None,
+    message: str,
+    attributes: dict[str, str] | None,
+) -> None:
+    """Logger, pid and thread come out of the message into component, pid and attributes."""
+    row = one(line)
+    assert row["timestamp"] == ts
+    assert row["severity_text"] == level
+    assert row["component"] == component
+    assert row["pid"] == pid
+    assert row["message"] == message
+    got = {a["key"]: a["value"] for a in row["attributes"]} if row["attributes"] else None
+    assert got == attributes
+
+
+def test_spring_boot_correlation_fills_trace_id() -> None:
+    row = one(
+        "2026-11-27T20:00:00.000Z  INFO 9 --- [billing] [           main] "
+        "[4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7] c.e.billing.Api : charged"
+    )
+    assert row["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-11-27T20:00:00Z ERROR failed: disk full",  # a prose word before a colon
+        "2026-11-27T20:00:00Z config.yaml: not found",  # dotted, but no level-first time
+        "2026-11-27T20:00:00Z INFO [main] started",  # a thread is no logger
+    ],
+)
+def test_application_layouts_leave_prose_alone(line: str) -> None:
+    row = one(line)
+    assert row["component"] is None
