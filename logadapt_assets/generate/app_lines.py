@@ -113,8 +113,8 @@ PANIC = "\n".join(
         "\t/src/internal/httpapi/orders.go:64 +0x1a5",
         "net/http.HandlerFunc.ServeHTTP(0xc000190a20?, {0xa1b6f0?, 0xc0004ae1c0?}, 0xc00007fb18?)",
         "\t/usr/local/go/src/net/http/server.go:2220 +0x29",
-        "net/http.serverHandler{0xc000176000?}.ServeHTTP({0xc0001a4000?}, {0xa1b6f0?, "
-        "0xc0004ae1c0?}, 0x6?)",
+        # Go passes a value receiver as the first argument: serverHandler.ServeHTTP({...}, ...)
+        "net/http.serverHandler.ServeHTTP({0xc0001a4000?}, {0xa1b6f0?, 0xc0004ae1c0?}, 0x6?)",
         "\t/usr/local/go/src/net/http/server.go:3210 +0x8e",
         "net/http.(*conn).serve(0xc0001be000, {0xa1c0e8, 0xc000182360})",
         "\t/usr/local/go/src/net/http/server.go:2092 +0x5d0",

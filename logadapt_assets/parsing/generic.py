@@ -20,7 +20,8 @@ from logadapt_assets.parsing.base import ParseOptions, conform
 # Continuation lines: indented (stack frames, pretty-printed JSON), blank, Java `Caused by:` and
 # `... N more`, Python traceback headers and chains, a `SomeError: message` line that ends a
 # Python traceback or starts a Java one after the log line, closing brackets of pretty JSON, and
-# Go panic traces (goroutine headers, `pkg.func(args)` frames, `created by`).
+# Go panic traces (goroutine headers, `pkg.func(args)` frames of module paths such as
+# `github.com/org/app/pkg.(*T).M(...)`, `created by`).
 CONTINUATION = (
     r"^(?:[ \t]+\S|\s*$"
     r"|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
@@ -31,7 +32,7 @@ CONTINUATION = (
     r"(?::\s|:?$)"
     r"|[}\]][,;]?\s*$"
     r"|goroutine \d+ \[[^\]]*\]:$|created by |panic\(|\[signal "
-    r"|(?:[\w-]+/)*[\w-]+\.[\w.*()\[\]-]+\([^()]*\)$)"
+    r"|(?:[\w.~-]+/)*[\w%~-]+\.[\w.*()\[\]-]+\([^()]*\)$)"
 )
 
 _ANSI = r"\x1b\[[0-9;?]*[A-Za-z]"

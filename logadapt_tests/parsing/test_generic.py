@@ -322,6 +322,10 @@ def test_multiline_record_keeps_continuation_lines() -> None:
         ("goroutine 1 [running]:", False),
         ("main.main()", False),
         ("net/http.(*conn).serve(0xc000123400, {0x7c4e60, 0xc000162240})", False),
+        # module paths hold dots; Go escapes a dot in the last element as %2e
+        ("github.com/acme/shop/internal/cart.(*Store).Load(0xc0001a6000, {0x9e1, 0xc0})", False),
+        ("go.uber.org/zap.(*Logger).Panic(0xc000128000, {0x8a2b1c, 0xb}, {0x0, 0x0, 0x0})", False),
+        ("gopkg.in/yaml%2ev3.unmarshal(...)", False),
         ("created by net/http.(*Server).Serve in goroutine 1", False),
         ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4a3]", False),
         ("panic: runtime error: invalid memory address or nil pointer dereference", True),

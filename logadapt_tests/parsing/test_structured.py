@@ -2,12 +2,14 @@
 
 import datetime as dt
 import json
+import re
 
 import polars as pl
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from logadapt_assets.generate.app_lines import PANIC
 from logadapt_assets.normalize import normalize_severity
 from logadapt_assets.parsing.base import PARSED_SCHEMA, ParseOptions
 from logadapt_assets.parsing.structured import PARSER
@@ -79,6 +81,14 @@ def test_logrus_text_is_logfmt() -> None:
     assert row["message"] == 'Handler for GET /x returned error: "boom"\nretry'
     assert attrs(row) == {"module": "libcontainerd", "namespace": "moby"}
     assert row["parse_status"] == "ok"
+
+
+def test_go_http_panic_is_one_record() -> None:
+    """net/http's recovered panic (the generator's orders-api writes it through the standard
+    `log` package between zap lines): every frame, module paths included, continues it."""
+    lines = re.sub(r"«[^»]*»", "7", PANIC).split("\n")
+    starts = pl.select(PARSER.starts_record(pl.Series(lines))).to_series().to_list()
+    assert starts == [True] + [False] * (len(lines) - 1)
 
 
 def test_zap_production() -> None:
