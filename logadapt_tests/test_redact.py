@@ -147,6 +147,23 @@ CASES = [
         "pwd=[REDACTED] secret=[REDACTED]",
     ),
     (
+        "secret_pair",
+        "env: DJANGO_SETTINGS_MODULE=app.settings SECRET_KEY=django-insecure-x9#k2 DEBUG=0 "
+        "S3_ACCESS_KEY=minio-ak1 JWT_SIGNING_KEY=sk-42",
+        "env: DJANGO_SETTINGS_MODULE=app.settings SECRET_KEY=[REDACTED] DEBUG=0 "
+        "S3_ACCESS_KEY=[REDACTED] JWT_SIGNING_KEY=[REDACTED]",
+    ),
+    (
+        "pyrepr_secret_field",
+        "settings: {'DEBUG': False, 'SECRET_KEY': 'dj-7f#q', 'ALLOWED_HOSTS': ['*']}",
+        "settings: {'DEBUG': False, 'SECRET_KEY': '[REDACTED]', 'ALLOWED_HOSTS': ['*']}",
+    ),
+    (
+        "json_secret_field",
+        '{"msg":"vault unsealed","encryption_key":"a2V5","key_id":"k-1"}',
+        '{"msg":"vault unsealed","encryption_key":"[REDACTED]","key_id":"k-1"}',
+    ),
+    (
         "pem_private_key",
         "loaded key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1L\n"
         "-----END RSA PRIVATE KEY----- ok",
@@ -174,6 +191,9 @@ NORMAL = [
     "GET https://api.example.com/v1/orders?page=2 200",
     "Rolled new log segment at offset 184233903 in 0 ms.",
     "checkpoint complete: wrote 3 buffers (0.0%); 0 WAL file(s) added",
+    # keys ending in _key are secrets only as secret/access/private/signing/encryption/master keys
+    "cache miss key=orders:42 partition_key=7 sort_key=ts primary_key=id",
+    '{"msg":"rebalanced","partition_key":"p-7","idempotency_key":"k-1"}',
     "Authorization header missing",
     "bearer token expired",
 ]
