@@ -164,6 +164,31 @@ CASES = [
         '{"msg":"vault unsealed","encryption_key":"[REDACTED]","key_id":"k-1"}',
     ),
     (
+        "secret_pair_spaced",
+        "JdbcSinkConfig values:\n\tconnection.password = cPa55-w0rd\n\tconnection.url = "
+        "jdbc:postgresql://pg:5432/dw\n\tclickhouse.server.pass = root\n\tssl.key.password = null",
+        "JdbcSinkConfig values:\n\tconnection.password = [REDACTED]\n\tconnection.url = "
+        "jdbc:postgresql://pg:5432/dw\n\tclickhouse.server.pass = [REDACTED]\n\tssl.key.password "
+        "= null",
+    ),
+    (
+        "secret_pair_spaced",
+        "psql: error: could not parse dsn 'host=db user=app password = nullable-pw dbname=x'",
+        "psql: error: could not parse dsn 'host=db user=app password = [REDACTED] dbname=x'",
+    ),
+    (
+        "secret_pair",
+        "env: DB_PASS=pp1 SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=sr:pw bypass=true",
+        "env: DB_PASS=[REDACTED] SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO=[REDACTED] bypass=true",
+    ),
+    (
+        "go_struct_secret_field",
+        "db config &{Host:db Port:5432 User:app Password:gopw1 SSLMode:require} "
+        "client={APIKey:ak9 Timeout:5s AuthToken:at9}",
+        "db config &{Host:db Port:5432 User:app Password:[REDACTED] SSLMode:require} "
+        "client={APIKey:[REDACTED] Timeout:5s AuthToken:[REDACTED]}",
+    ),
+    (
         "pem_private_key",
         "loaded key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1L\n"
         "-----END RSA PRIVATE KEY----- ok",
@@ -194,6 +219,14 @@ NORMAL = [
     # keys ending in _key are secrets only as secret/access/private/signing/encryption/master keys
     "cache miss key=orders:42 partition_key=7 sort_key=ts primary_key=id",
     '{"msg":"rebalanced","partition_key":"p-7","idempotency_key":"k-1"}',
+    # config dumps print no secret: null, Kafka's [hidden], Debezium's ********, config providers
+    "ConsumerConfig values:\n\tsasl.jaas.config = [hidden]\n\tssl.truststore.password = null\n\t"
+    "basic.auth.user.info = [hidden]\n\tdatabase.password = ********\n\t"
+    "config.providers.file.param.password = ${file:/opt/secrets.properties:pw}",
+    # SQL parameters and NULL in statement logs
+    "statement: UPDATE users SET reset_token = NULL, password = $1 WHERE api_key = ? AND t = :t",
+    "Token: expired, invalid Password: too short",
+    "if token == expected: bypass=true compass=n",
     "Authorization header missing",
     "bearer token expired",
 ]
