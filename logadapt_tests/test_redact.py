@@ -189,6 +189,60 @@ CASES = [
         "client={APIKey:[REDACTED] Timeout:5s AuthToken:[REDACTED]}",
     ),
     (
+        "github_token",
+        "git clone https://github.com/org/repo failed, GH_TOKEN is "
+        "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8; new token github_pat_11AB2CD3E0aBcDeFgHiJkL_"
+        "mNoPqRsTuVwXyZ0123456789aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567 ok",
+        "git clone https://github.com/org/repo failed, GH_TOKEN is "
+        "ghp_[REDACTED]; new token github_pat_[REDACTED] ok",
+    ),
+    (
+        "gitlab_token",
+        "runner registered with glrt-t3_AbCdEfGhIjKlMnOpQrSt, PAT "
+        "glpat-AbCdEfGhIjKlMnOpQrStUvW.01.171x2y3z4 expires 2030-01-01",
+        "runner registered with glrt-[REDACTED], PAT glpat-[REDACTED] expires 2030-01-01",
+    ),
+    (
+        "slack_token",
+        "slack post failed: invalid_auth (token "
+        "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx)",
+        "slack post failed: invalid_auth (token xoxb-[REDACTED])",
+    ),
+    (
+        "slack_webhook",
+        "POST https://hooks.slack.com/services/T0123ABCD/B0456EFGH/AbCdEfGhIjKlMnOpQrStUvWx 404",
+        "POST https://hooks.slack.com/services/[REDACTED] 404",
+    ),
+    (
+        "stripe_key",
+        "stripe.error.AuthenticationError: Invalid API Key provided: sk_live_51AbCdEfGhIjKlMnOp, "
+        "webhook whsec_AbCdEfGhIjKlMnOpQrSt",
+        "stripe.error.AuthenticationError: Invalid API Key provided: sk_live_[REDACTED], "
+        "webhook whsec_[REDACTED]",
+    ),
+    (
+        "google_api_key",
+        "GET /maps/api/geocode/json?address=Berlin&key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q 200",
+        "GET /maps/api/geocode/json?address=Berlin&key=AIza[REDACTED] 200",
+    ),
+    (
+        "sendgrid_api_key",
+        "python_http_client.exceptions.UnauthorizedError: key "
+        "SG.AbCdEfGhIjKlMnOpQrStUv.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfG",
+        "python_http_client.exceptions.UnauthorizedError: key SG.[REDACTED]",
+    ),
+    (
+        "npm_token",
+        "npm notice using npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 for registry.npmjs.org",
+        "npm notice using npm_[REDACTED] for registry.npmjs.org",
+    ),
+    (
+        "secret_pair",
+        "//registry.npmjs.org/:_authToken=npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 "
+        "S3_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE",
+        "//registry.npmjs.org/:_authToken=[REDACTED] S3_ACCESS_KEY=[REDACTED]",
+    ),
+    (
         "pem_private_key",
         "loaded key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1L\n"
         "-----END RSA PRIVATE KEY----- ok",
@@ -227,6 +281,12 @@ NORMAL = [
     "statement: UPDATE users SET reset_token = NULL, password = $1 WHERE api_key = ? AND t = :t",
     "Token: expired, invalid Password: too short",
     "if token == expected: bypass=true compass=n",
+    # ids that look random but are no secret: git SHAs, trace/span ids, UUIDs, npm env, msg.
+    "deployed commit 3f786850e387550fdab836ed7e6dc881de23001b "
+    "(sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08)",
+    "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 "
+    "request_id=3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "npm_config_cache=/root/.npm npm_lifecycle_event=start msg.SG.count=3 disk_live_bytes=7",
     "Authorization header missing",
     "bearer token expired",
 ]
