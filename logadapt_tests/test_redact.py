@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE
 from logadapt_assets.redact import (
     _rules,
+    keywords,
     may_hold_secret,
     redact,
     redact_attributes,
@@ -325,6 +326,20 @@ def test_keyword_gated_rules_equal_every_rule_everywhere():
         gated.to_list()
         == pl.select(redact(pl.Series(lines, dtype=pl.String))).to_series().to_list()
     )
+
+
+def test_keywords_cannot_be_made_by_a_replacement():
+    """redact_values gates every rule on the keywords found before any rule ran: a replacement
+    adds only the marker, so no keyword may hold a character of its brackets."""
+    assert not [k for k in keywords() if "[" in k or "]" in k]
+
+
+def test_gate_holds_when_an_earlier_rule_removed_a_keyword():
+    # `password=token-x` loses `token` to secret_pair before later rules see it
+    lines = ["password=token-x Bearer abcdefghijklmnop0123 pwd=eyJ", None, ""]
+    gated = redact_values(pl.Series(lines, dtype=pl.String)).to_list()
+    assert gated == pl.select(redact(pl.Series(lines, dtype=pl.String))).to_series().to_list()
+    assert gated[0] == "password=[REDACTED] Bearer [REDACTED] pwd=[REDACTED]"
 
 
 def test_every_rule_has_a_case():
