@@ -244,6 +244,66 @@ CASES = [
         "//registry.npmjs.org/:_authToken=[REDACTED] S3_ACCESS_KEY=[REDACTED]",
     ),
     (
+        "authorization_header",
+        "curl -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/"
+        "us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=fe5f80f77d5fa3beca0"
+        "38a248ff027d0445342fe2855ddc963176630326f1024'",
+        "curl -H 'Authorization: AWS4-HMAC-SHA256 [REDACTED]'",
+    ),
+    (
+        "api_key_header",
+        "upstream 401 headers=map[Accept:[*/*] X-Api-Key:[k-7f3a9] X-Request-Id:[r-1]] "
+        "X-Vault-Token: hvs.CAESIabc",
+        "upstream 401 headers=map[Accept:[*/*] X-Api-Key:[[REDACTED]] X-Request-Id:[r-1]] "
+        "X-Vault-Token: [REDACTED]",
+    ),
+    (
+        "cookie_header",
+        'GET /cart "Cookie: sessionid=s9a8b7c; csrftoken=ct123" 200',
+        'GET /cart "Cookie: [REDACTED]" 200',
+    ),
+    (
+        "cookie_header",
+        "< Set-Cookie: JSESSIONID=0F1E2D3C4B5A69788796A5B4C3D2E1F0; Path=/; HttpOnly",
+        "< Set-Cookie: [REDACTED]; HttpOnly",
+    ),
+    (
+        "url_signature",
+        "GET https://acct.blob.core.windows.net/c/b.csv?sv=2021-08-06&se=2030-01-01T00%3A00Z&sr=b"
+        "&sp=r&sig=AbC%2Bd3F%3D 403 / GET /k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600"
+        "&X-Amz-Signature=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+        "&X-Amz-SignedHeaders=host",
+        "GET https://acct.blob.core.windows.net/c/b.csv?sv=2021-08-06&se=2030-01-01T00%3A00Z&sr=b"
+        "&sp=r&sig=[REDACTED] 403 / GET /k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600"
+        "&X-Amz-Signature=[REDACTED]&X-Amz-SignedHeaders=host",
+    ),
+    (
+        "azure_connection_key",
+        "BlobServiceClient from DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFy"
+        "Zm9vYmFy+/ZZ==;EndpointSuffix=core.windows.net and Endpoint=sb://ns.servicebus.windows.net/;"
+        "SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=YmFyYmF6+/Q=",
+        "BlobServiceClient from DefaultEndpointsProtocol=https;AccountName=acct;"
+        "AccountKey=[REDACTED];EndpointSuffix=core.windows.net and Endpoint=sb://ns.servicebus.windows.net/;"
+        "SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=[REDACTED]",
+    ),
+    (
+        "postgres_scram_verifier",
+        " app      | SCRAM-SHA-256$4096:c2FsdHNhbHQ=$c3RvcmVka2V5c3Rv=:c2VydmVya2V5c2Vy=",
+        " app      | SCRAM-SHA-256$4096:[REDACTED]",
+    ),
+    (
+        "sql_password_literal",
+        "LOG:  statement: ALTER USER postgres PASSWORD 'SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2Vy'",
+        "LOG:  statement: ALTER USER postgres PASSWORD '[REDACTED]'",
+    ),
+    (
+        "kafka_scram_keys",
+        "Configs for user-principal 'alice' are SCRAM-SHA-512=[salt=djR5dXdtZGNq,stored_key=sb5jkq"
+        "StV9Rw==,server_key=3EfuHB4LPO+c==,iterations=4096]",
+        "Configs for user-principal 'alice' are SCRAM-SHA-512=[salt=djR5dXdtZGNq,stored_key="
+        "[REDACTED],server_key=[REDACTED],iterations=4096]",
+    ),
+    (
         "pem_private_key",
         "loaded key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1L\n"
         "-----END RSA PRIVATE KEY----- ok",
@@ -288,6 +348,10 @@ NORMAL = [
     "trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 "
     "request_id=3fa85f64-5717-4562-b3fc-2c963f66afa6",
     "npm_config_cache=/root/.npm npm_lifecycle_event=start msg.SG.count=3 disk_live_bytes=7",
+    "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192",
+    "cookie consent banner shown, cookie: none; signature verified sig_alg=RS256 signatures=3",
+    "GET /search?q=signal&sign=up&page=2 200, X-Api-Key header missing",
+    "BlobClient AccountName=acct; SharedAccessKeyName=RootManageSharedAccessKey",
     "Authorization header missing",
     "bearer token expired",
 ]
