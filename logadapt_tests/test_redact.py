@@ -435,6 +435,8 @@ def test_attributes_by_key_and_by_value():
                     {"key": "dsn", "value": "postgresql://u:p4ss@db/shop"},
                     {"key": "user", "value": "bob"},
                     {"key": "token_ttl", "value": "300"},
+                    {"key": "SECRET_KEY", "value": "dj-1"},
+                    {"key": "partition_key", "value": "p-7"},
                 ],
                 [],
                 None,
@@ -450,6 +452,8 @@ def test_attributes_by_key_and_by_value():
         {"key": "dsn", "value": "postgresql://u:[REDACTED]@db/shop"},
         {"key": "user", "value": "bob"},
         {"key": "token_ttl", "value": "300"},
+        {"key": "SECRET_KEY", "value": "[REDACTED]"},
+        {"key": "partition_key", "value": "p-7"},
     ]
     assert out[1] == []
     assert out[2] is None
