@@ -12,6 +12,7 @@ What the server writes (src/backend/utils/error/elog.c):
 Everything is vectorised Polars; the only Python loops run over rules and prefix candidates.
 """
 
+import re
 import zoneinfo
 from collections.abc import Callable
 from functools import cache
@@ -80,6 +81,13 @@ _FIELDS = (
     "file_name",
     "file_line_num",
     "prefix",
+    # lines of other programs (rules `programs`): time of day only, level they imply, extras
+    "time_of_day",
+    "program_severity",
+    "connection",
+    "server",
+    "module",
+    "process",
 )
 
 # Attributes, in output order: every extracted field without its own column.
@@ -108,6 +116,10 @@ _ATTRIBUTE_KEYS = (
     "file_name",
     "file_line_num",
     "prefix",
+    "connection",
+    "server",
+    "module",
+    "process",
     "log_format",
 )
 
@@ -222,8 +234,9 @@ class PostgresParser:
     def starts_record(self, line: pl.Expr) -> pl.Expr:
         """True where a physical line begins a new record.
 
-        Tab-indented lines (elog.c's continuation of multi-line text) and lines whose first
-        `SEVERITY:  ` is DETAIL/HINT/QUERY/CONTEXT/LOCATION/STATEMENT continue the record above.
+        Tab-indented lines (elog.c's continuation of multi-line text), lines indented with two
+        or more spaces, and lines whose first `SEVERITY:  ` is DETAIL/HINT/QUERY/CONTEXT/
+        LOCATION/STATEMENT continue the record above.
         Every other line starts one, except inside an open csvlog quoted field: there quote
         parity is carried from line to line (forward_fill + shift), so evaluate this over one
         container+stream's lines in order (or `.over(container_id, stream)`).
@@ -231,7 +244,10 @@ class PostgresParser:
         rules = self.rules
         sev = _severity_alternation(rules)
         first_word = line.str.extract(rf"^(?:[^\t]{_any_upto(_MAX_PREFIX)}?)?\b({sev}) ?:  ", 1)
-        continues = line.str.starts_with("\t") | first_word.is_in(list(rules.section_words))
+        # lines indented with spaces are other programs' (initdb's `pg_ctl -D ...` hint,
+        # Patroni's pg_controldata dump, the entrypoint's warning box): they continue too
+        indented = line.str.starts_with("\t") | line.str.starts_with("  ")
+        continues = indented | first_word.is_in(list(rules.section_words))
         csv_start = line.str.contains(CSV_START)
         odd_quotes = (line.str.count_matches('"', literal=True) % 2) == 1
         # csv record start: open iff its quotes are unbalanced; later odd line: closes.
@@ -251,7 +267,8 @@ class PostgresParser:
             .fill_null("")
             .str.replace_all("\r\n", "\n", literal=True)
             .str.strip_chars_end("\r")
-            .alias("text")
+            .alias("text"),
+            *([pl.col("observed_at")] if "observed_at" in events.columns else []),
         ).with_row_index("__i")
         if base.height == 0:
             return conform(pl.DataFrame(schema={"message": pl.String}))
@@ -280,7 +297,8 @@ class PostgresParser:
         fields = pl.concat(
             [p.select("__i", *[_col_or_null(p, f) for f in _FIELDS]) for p in parts]
         ).sort("__i")
-        frame = base.select("__i", "text").join(fields, on="__i", how="left", maintain_order="left")
+        keep = [c for c in ("__i", "text", "observed_at") if c in base.columns]
+        frame = base.select(keep).join(fields, on="__i", how="left", maintain_order="left")
         return self._derive(frame, rules, tz)
 
     # -- format readers: each returns `__i` plus any of _FIELDS ---------------------------------
@@ -394,6 +412,8 @@ class PostgresParser:
                     pl.lit("ok").alias("status"),
                 )
             )
+        if remaining.height and rules.programs:
+            remaining = _program_lines(remaining, rules, heads)
         if remaining.height:
             # unknown prefix: still an elog line if "SEVERITY:  " follows some prefix
             anchored = remaining.with_columns(
@@ -431,7 +451,11 @@ class PostgresParser:
                 )
         head = pl.concat(heads, how="diagonal_relaxed")
         head = head.with_columns(
-            pl.lit("stderr").alias("log_format"),
+            (
+                pl.col("log_format").fill_null("stderr")
+                if "log_format" in head.columns
+                else pl.lit("stderr")
+            ).alias("log_format"),
             *[
                 pl.lit(None, dtype=pl.String).alias(c)
                 for c in ("severity_text", "message", "sqlstate")
@@ -443,7 +467,9 @@ class PostgresParser:
         out = head.join(sections, on="__i", how="left")
         # message: head text plus the lines that continue it; an orphan section line (record
         # starting with DETAIL...) keeps its text as the message
-        extra = pl.col("__message_tail")
+        # whitespace-only lines that ended a record are not part of its message
+        tail = pl.col("__message_tail")
+        extra = pl.when(tail.str.strip_chars_end() != "").then(tail)
         message = (
             pl.when(extra.is_not_null() & pl.col("message").is_not_null())
             .then(pl.col("message") + "\n" + extra)
@@ -541,6 +567,7 @@ class PostgresParser:
         remote = pl.col("remote").str.extract_groups(r"^(?P<host>.*?)(?:\((?P<port>\d+)\))?$")
         conn = pl.col("connection_from").str.extract_groups(r"^(?P<host>.*?)(?::(?P<port>\d+))?$")
         frame = frame.with_columns(parse_pg_timestamp(frame["ts"], tz, rules).alias("__ts"))
+        frame = _time_of_day(frame, tz)
         timestamp = pl.coalesce(pl.col("__ts"), parse_epoch(pl.col("epoch")))
         frame = _fill_from_subset(
             frame,
@@ -567,7 +594,11 @@ class PostgresParser:
             pl.coalesce(_infer_component(rules), from_statement),
         )
         component = pl.col("backend_type")
-        had_time = pl.col("ts").is_not_null() | pl.col("epoch").is_not_null()
+        had_time = (
+            pl.col("ts").is_not_null()
+            | pl.col("epoch").is_not_null()
+            | pl.col("time_of_day").is_not_null()
+        )
         status = (
             pl.when((pl.col("status") == "ok") & had_time & timestamp.is_null())
             .then(pl.lit("partial"))
@@ -575,7 +606,10 @@ class PostgresParser:
         )
         out = frame.with_columns(
             timestamp.alias("timestamp"),
-            pl.col("__level").replace_strict(rules.severities, default=None).alias("severity"),
+            pl.coalesce(
+                pl.col("__level").replace_strict(rules.severities, default=None),
+                pl.when(pl.col("severity_text").is_null()).then(pl.col("program_severity")),
+            ).alias("severity"),
             component.alias("component"),
             sqlstate.alias("sqlstate"),
             error_class.alias("error_class"),
@@ -626,6 +660,66 @@ def _leading_timestamp(text: pl.Expr, anywhere: bool = False) -> pl.Expr:
         r"(?: ?(?:[A-Za-z][A-Za-z0-9]{0,9}|[+-]\d{2}(?::?\d{2})?|Z)\b)?)",
         1,
     )
+
+
+def _program_lines(
+    remaining: pl.DataFrame, rules: PostgresRules, heads: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """Lines other programs in Postgres containers write (rules `programs`): each layout's
+    named groups become fields, its component and implied severity fill the rest. Appends the
+    matches to `heads`; returns the lines still unread. Runs only on lines no prefix matched."""
+    for name, pattern, component, severity in rules.programs:
+        if remaining.height == 0:
+            break
+        hit_mask = pl.col("first").str.contains(pattern)
+        hits = remaining.filter(hit_mask)
+        if hits.height == 0:
+            continue
+        remaining = remaining.filter(~hit_mask)
+        groups = [g for g in re.findall(r"\(\?P<(\w+)>", pattern) if g in _FIELDS]
+        parts = pl.col("first").str.extract_groups(pattern)
+        heads.append(
+            hits.select(
+                "__i",
+                *[
+                    (
+                        parts.struct.field(g).str.replace(",", ".", literal=True)
+                        if g == "ts"
+                        else parts.struct.field(g)
+                    ).alias(g)
+                    for g in groups
+                ],
+                *([] if "message" in groups else [pl.col("first").alias("message")]),
+                pl.lit(component).alias("backend_type"),
+                pl.lit(severity, dtype=pl.String).alias("program_severity"),
+                pl.lit(name).alias("log_format"),
+                pl.lit("ok").alias("status"),
+            )
+        )
+    return remaining
+
+
+def _time_of_day(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """`HH:MM:SS.ff` alone (Bitnami's launcher) -> the capture day's time in the container's
+    zone, a day earlier when that lands more than an hour after the capture (past midnight)."""
+    subset = frame.filter(pl.col("time_of_day").is_not_null())
+    if subset.height == 0 or "observed_at" not in frame.columns:
+        return frame
+    obs = pl.col("observed_at").cast(pl.Datetime("us", "UTC"))
+    day = obs.dt.convert_time_zone(tz).dt.strftime("%Y-%m-%d")
+    stamp = (
+        (day + " " + pl.col("time_of_day"))
+        .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False)
+        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
+    stamp = (
+        pl.when(stamp > obs + pl.duration(hours=1))
+        .then(stamp - pl.duration(days=1))
+        .otherwise(stamp)
+    )
+    filled = subset.select("__i", stamp.alias("__ts")).filter(pl.col("__ts").is_not_null())
+    return frame.update(filled, on="__i", how="left")
 
 
 def _split_verbose_sqlstate(head: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
@@ -774,6 +868,8 @@ def _duration_ms(rules: PostgresRules) -> pl.Expr:
         raw = message.str.extract(pattern, 1)
         if unit == "ms":
             value = raw.cast(pl.Float64, strict=False)
+        elif unit == "us":
+            value = raw.cast(pl.Float64, strict=False) / 1000.0
         elif unit == "s":
             value = raw.cast(pl.Float64, strict=False) * 1000.0
         else:  # hms: H:MM:SS.fff

@@ -50,6 +50,8 @@ class PostgresRules:
     section_words: dict[str, str]
     cursor_suffixes: tuple[str, ...]
     unknown_placeholders: tuple[str, ...]
+    # (name, pattern, component, severity) of lines other programs write to the same stream
+    programs: tuple[tuple[str, str, str, str | None], ...] = ()
 
     @property
     def all_severities(self) -> tuple[str, ...]:
@@ -114,6 +116,15 @@ def load_rules() -> PostgresRules:
         },
         cursor_suffixes=tuple(main["cursor_suffixes"]),
         unknown_placeholders=tuple(main["unknown_placeholders"]),
+        programs=tuple(
+            (
+                r["name"],
+                r["pattern"].replace("TIMESTAMP", ts),
+                r["component"],
+                r.get("severity"),
+            )
+            for r in main.get("programs", ())
+        ),
     )
 
 
