@@ -78,22 +78,28 @@ def _attribute_markers(attributes: pl.Expr) -> pl.Expr:
 
 def redact_values(values: pl.Series) -> pl.Series:
     """`redact` on a column, each rule run only on the values holding one of its own keywords
-    (the regexes are the cost; most keywords occur in few lines).
+    (the regexes are the cost; most keywords occur in few values).
 
-    One Aho-Corasick pass lists the keywords each value holds; a rule's rows are picked from that
-    list, not by a scan of its own. The list is taken before any rule runs, which is exact: a
-    replacement only inserts `[REDACTED]` (no keyword holds `[` or `]`) next to text that was
-    there, so it never brings in a keyword a later rule is gated on."""
-    found = values.str.extract_many(keywords(), ascii_case_insensitive=True, overlapping=True)
+    One Aho-Corasick pass keeps the values holding any keyword; a second lists the keywords each
+    of those holds, and a rule's rows are picked from that list. The list is taken before any
+    rule runs, which is exact: a replacement only inserts `[REDACTED]` (no keyword holds `[` or
+    `]`) next to text that was there, so it never brings in a keyword a later rule is gated on.
+    """
+    candidates = values.str.contains_any(keywords(), ascii_case_insensitive=True)
+    candidates = candidates.fill_null(False).arg_true()
+    if candidates.len() == 0:
+        return values
+    subset = values.gather(candidates)
+    found = subset.str.extract_many(keywords(), ascii_case_insensitive=True, overlapping=True)
     found = found.list.eval(pl.element().str.to_lowercase())
     for rule in _rules()["rules"]:
         words = [w.lower() for w in rule["keywords"]]
         hit = found.list.eval(pl.element().is_in(words)).list.any()
         rows = hit.fill_null(False).arg_true()
         if rows.len():
-            fixed = values.gather(rows).str.replace_all(rule["regex"], rule["replacement"])
-            values = values.scatter(rows, fixed)
-    return values
+            fixed = subset.gather(rows).str.replace_all(rule["regex"], rule["replacement"])
+            subset = subset.scatter(rows, fixed)
+    return values.scatter(candidates, subset)
 
 
 def redact_attributes(attributes: pl.Series) -> pl.Series:
