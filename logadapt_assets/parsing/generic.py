@@ -254,6 +254,19 @@ ISO_FULL = (
 )
 
 
+def time_on_capture_day(clock: pl.Expr, observed: pl.Expr, tz: str) -> pl.Expr:
+    """A time of day alone (`HH:MM:SS[.f]`, Bitnami's launchers) -> UTC: on the capture day in
+    `tz`, or the day before when that would put it more than an hour after the capture (written
+    just before midnight)."""
+    day = observed.dt.convert_time_zone(tz).dt.strftime("%Y-%m-%d")
+    timed = parse_timestamp(day + "T" + clock, pl.lit(None, pl.String), tz)
+    return (
+        pl.when(timed > observed + pl.duration(hours=1))
+        .then(timed - pl.duration(days=1))
+        .otherwise(timed)
+    )
+
+
 def parse_timestamp(text: pl.Expr, zone: pl.Expr, tz: str) -> pl.Expr:
     """ISO-ish date-time text plus an optional zone suffix -> UTC microseconds.
 

@@ -18,7 +18,7 @@ import polars as pl
 import yaml
 
 from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE, ParseOptions, conform
-from logadapt_assets.parsing.generic import parse_timestamp
+from logadapt_assets.parsing.generic import parse_timestamp, time_on_capture_day
 
 RULES_PATH = Path(__file__).resolve().parents[1] / "rules" / "kafka.yaml"
 
@@ -327,14 +327,7 @@ class KafkaParser:
     def _timestamp(self, tz: str) -> pl.Expr:
         if tz not in self._timestamps:
             dated = parse_timestamp(pl.col("_g_ts"), pl.col("_g_tz"), tz)
-            # time of day only (Bitnami launcher): the capture day, a day earlier past midnight
-            day = pl.col("_obs").dt.convert_time_zone(tz).dt.strftime("%Y-%m-%d")
-            timed = parse_timestamp(day + "T" + pl.col("_g_time"), pl.lit(None, _STR), tz)
-            timed = (
-                pl.when(timed > pl.col("_obs") + pl.duration(hours=1))
-                .then(timed - pl.duration(days=1))
-                .otherwise(timed)
-            )
+            timed = time_on_capture_day(pl.col("_g_time"), pl.col("_obs"), tz)
             self._timestamps[tz] = pl.coalesce(dated, timed).alias("timestamp")
         return self._timestamps[tz]
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 import polars as pl
 
 from logadapt_assets.parsing.base import ATTRIBUTES_DTYPE, ParseOptions, conform
+from logadapt_assets.parsing.generic import time_on_capture_day
 from logadapt_assets.parsing.postgres_prefix import (
     PostgresRules,
     compile_prefix,
@@ -700,26 +701,12 @@ def _program_lines(
 
 
 def _time_of_day(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
-    """`HH:MM:SS.ff` alone (Bitnami's launcher) -> the capture day's time in the container's
-    zone, a day earlier when that lands more than an hour after the capture (past midnight)."""
-    subset = frame.filter(pl.col("time_of_day").is_not_null())
-    if subset.height == 0 or "observed_at" not in frame.columns:
+    """`__ts` of the lines that give a time of day alone (Bitnami's launcher)."""
+    if "observed_at" not in frame.columns or frame["time_of_day"].null_count() == frame.height:
         return frame
-    obs = pl.col("observed_at").cast(pl.Datetime("us", "UTC"))
-    day = obs.dt.convert_time_zone(tz).dt.strftime("%Y-%m-%d")
-    stamp = (
-        (day + " " + pl.col("time_of_day"))
-        .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False)
-        .dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC")
-    )
-    stamp = (
-        pl.when(stamp > obs + pl.duration(hours=1))
-        .then(stamp - pl.duration(days=1))
-        .otherwise(stamp)
-    )
-    filled = subset.select("__i", stamp.alias("__ts")).filter(pl.col("__ts").is_not_null())
-    return frame.update(filled, on="__i", how="left")
+    observed = pl.col("observed_at").cast(pl.Datetime("us", "UTC"))
+    timed = time_on_capture_day(pl.col("time_of_day"), observed, tz)
+    return frame.with_columns(pl.coalesce(timed.cast(frame["__ts"].dtype), "__ts").alias("__ts"))
 
 
 def _split_verbose_sqlstate(head: pl.DataFrame, rules: PostgresRules) -> pl.DataFrame:
