@@ -672,11 +672,10 @@ def _program_lines(
     for name, pattern, component, severity in rules.programs:
         if remaining.height == 0:
             break
-        hit_mask = pl.col("first").str.contains(pattern)
-        hits = remaining.filter(hit_mask)
-        if hits.height == 0:
+        hit = remaining.select(pl.col("first").str.contains(pattern).fill_null(False)).to_series()
+        if not hit.any():
             continue
-        remaining = remaining.filter(~hit_mask)
+        hits, remaining = remaining.filter(hit), remaining.filter(~hit)
         groups = [g for g in re.findall(r"\(\?P<(\w+)>", pattern) if g in _FIELDS]
         parts = pl.col("first").str.extract_groups(pattern)
         heads.append(
